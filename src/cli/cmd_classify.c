@@ -1,0 +1,3 @@
+/* placeholder, replaced below */
+#include "cli/cli.h"
+int vgl_cmd_classify(int argc, char **argv) { (void)argc; (void)argv; return VGL_EXIT_RUNTIME; }
