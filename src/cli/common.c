@@ -1,0 +1,75 @@
+/*
+ * cli/common.c: diagnostics printing, config loading and progress for the subcommands.
+ */
+#include "cli/common.h"
+
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "core/log.h"
+
+void vgl_cli_print_diag(const struct vgl_diag *diag)
+{
+    for (size_t i = 0; i < diag->n; i++)
+        fprintf(stderr, "%s: %s\n", diag->is_error[i] ? "error" : "warning", diag->msgs[i]);
+}
+
+struct vgl_config *vgl_cli_load_config(const char *dir, bool quiet_warnings)
+{
+    struct vgl_diag diag;
+    vgl_diag_init(&diag);
+    struct vgl_config *cfg = vgl_config_load(dir, &diag);
+    if (!cfg || !quiet_warnings)
+        vgl_cli_print_diag(&diag);
+    if (!cfg)
+        fprintf(stderr, "vigil: %s: %zu configuration error%s (run `vigil validate --config %s`)\n",
+                dir, diag.nerrors, diag.nerrors == 1 ? "" : "s", dir);
+    if (cfg && cfg->settings.log_level && vgl_log_get_level() == VGL_LOG_WARN) {
+        int lv = vgl_log_level_parse(cfg->settings.log_level);
+        if (lv >= 0)
+            vgl_log_set_level((enum vgl_log_level)lv);
+    }
+    vgl_diag_release(&diag);
+    return cfg;
+}
+
+double vgl_cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void vgl_progress_init(struct vgl_progress *p, bool allowed)
+{
+    p->enabled = allowed && isatty(STDERR_FILENO);
+    p->started = p->last = vgl_cli_now();
+}
+
+void vgl_progress_update(struct vgl_progress *p, uint64_t bytes, int64_t total, uint64_t records)
+{
+    if (!p->enabled)
+        return;
+    double now = vgl_cli_now();
+    if (now - p->last < 0.25)
+        return;
+    p->last = now;
+    double el = now - p->started;
+    double mb = (double)bytes / 1e6;
+    if (total > 0)
+        fprintf(stderr, "\r\033[K%.1f/%.1f MB (%.0f%%)  %llu records  %.0f records/s", mb,
+                (double)total / 1e6, 100.0 * (double)bytes / (double)total,
+                (unsigned long long)records, el > 0 ? (double)records / el : 0.0);
+    else
+        fprintf(stderr, "\r\033[K%.1f MB  %llu records  %.0f records/s", mb,
+                (unsigned long long)records, el > 0 ? (double)records / el : 0.0);
+    fflush(stderr);
+}
+
+void vgl_progress_done(struct vgl_progress *p)
+{
+    if (p->enabled && p->last != p->started)
+        fprintf(stderr, "\r\033[K");
+}

@@ -1,0 +1,32 @@
+/*
+ * cli/common.h: helpers shared by the subcommands (not a library API).
+ */
+#ifndef VGL_CLI_COMMON_H
+#define VGL_CLI_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vgl_diag;
+struct vgl_config;
+
+/* Prints every diagnostic to stderr, "error: ..." or "warning: ...". */
+void vgl_cli_print_diag(const struct vgl_diag *diag);
+
+/* Loads the config, printing diagnostics; NULL (after printing) on error. */
+struct vgl_config *vgl_cli_load_config(const char *dir, bool quiet_warnings);
+
+/* Monotonic seconds. */
+double vgl_cli_now(void);
+
+/* Progress line on stderr when it is a terminal (no-op otherwise); done clears it. */
+struct vgl_progress {
+    bool enabled;
+    double started, last;
+};
+void vgl_progress_init(struct vgl_progress *p, bool allowed);
+void vgl_progress_update(struct vgl_progress *p, uint64_t bytes, int64_t total, uint64_t records);
+void vgl_progress_done(struct vgl_progress *p);
+
+#endif
