@@ -258,7 +258,7 @@ static int expand_override(struct vgl_arena *a, const struct vgl_schema *sc,
                               (int)t->klen, t->key);
             return -1;
         }
-        m[n++] = (struct vgl_json_member){t->key, t->klen, dv};
+        m[n++] = (struct vgl_json_member){t->key, t->klen, t->kflags, dv};
     }
     for (uint32_t i = 0; i < override->len; i++) {
         const struct vgl_json_member *o = &override->u.members[i];

@@ -60,13 +60,8 @@ int vgl_buf_append(struct vgl_buf *b, const void *p, size_t n)
     return 0;
 }
 
-int vgl_buf_putc(struct vgl_buf *b, char c)
+int vgl_buf_putc_slow(struct vgl_buf *b, char c)
 {
-    if (b->len + 2 <= b->cap && b->len < b->max) {
-        b->data[b->len++] = c;
-        b->data[b->len] = '\0';
-        return 0;
-    }
     return vgl_buf_append(b, &c, 1);
 }
 

@@ -24,7 +24,16 @@ void vgl_buf_release(struct vgl_buf *b);
 void vgl_buf_reset(struct vgl_buf *b);   /* len = 0, memory kept */
 
 int vgl_buf_append(struct vgl_buf *b, const void *p, size_t n);
-int vgl_buf_putc(struct vgl_buf *b, char c);
+int vgl_buf_putc_slow(struct vgl_buf *b, char c);
+static inline int vgl_buf_putc(struct vgl_buf *b, char c)
+{
+    if (b->len + 2 <= b->cap && b->len < b->max) {
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return vgl_buf_putc_slow(b, c);
+}
 int vgl_buf_puts(struct vgl_buf *b, const char *s);
 int vgl_buf_printf(struct vgl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int vgl_buf_vprintf(struct vgl_buf *b, const char *fmt, va_list ap);

@@ -180,7 +180,7 @@ static int decode_escapes(struct parser *ps, const char *start, const char *clos
         case 'r': dst[n++] = '\r'; break;
         case 't': dst[n++] = '\t'; break;
         case 'u': {
-            unsigned cp;
+            unsigned cp = 0;
             hex4(p, &cp);   /* validated by the scanner */
             p += 4;
             if (cp >= 0xd800 && cp <= 0xdbff && close - p >= 6 && p[0] == '\\' && p[1] == 'u') {
@@ -212,7 +212,22 @@ static int parse_string(struct parser *ps, struct vgl_json *out)
     const char *start = ps->p;
     bool escaped = false;
     for (;;) {
-        /* Fast path over plain ASCII. */
+        /* Fast path over plain ASCII, eight bytes at a time: the lowest flagged byte
+         * of a word is exactly the first quote, backslash, control character or
+         * non-ASCII byte (the borrow tricks only over-flag bytes above a real hit). */
+        while (end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+            uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+            uint64_t special =
+                (((q - ones) & ~q) | ((bs - ones) & ~bs) | ((w - ones * 0x20) & ~w) | w) & high;
+            if (special) {
+                p += (unsigned)__builtin_ctzll(special) >> 3;
+                break;
+            }
+            p += 8;
+        }
         while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
             p++;
         if (p >= end) {
@@ -265,6 +280,7 @@ static int parse_string(struct parser *ps, struct vgl_json *out)
     if (escaped)
         return decode_escapes(ps, start, (const char *)p, out);
     *out = vgl_json_str(start, len);
+    out->flags = VGL_JSON_F_PLAIN;
     return 0;
 }
 
@@ -417,10 +433,12 @@ static int parse_object(struct parser *ps, struct vgl_json *out, size_t depth)
         rc = parse_value(ps, &val, depth + 1);
         if (rc)
             goto out;
-        member_stack = vgl_xgrow(member_stack, &member_cap, ps->nmembers + 1, sizeof *member_stack);
+        if (ps->nmembers == member_cap)
+            member_stack = vgl_xgrow(member_stack, &member_cap, ps->nmembers + 1, sizeof *member_stack);
         struct vgl_json_member *m = &member_stack[ps->nmembers++];
         m->key = key.u.s;
         m->klen = key.len;
+        m->kflags = key.flags;
         m->val = val;
         skip_ws(ps);
         if (ps->p < ps->end && *ps->p == ',') {
@@ -463,7 +481,8 @@ static int parse_array(struct parser *ps, struct vgl_json *out, size_t depth)
         rc = parse_value(ps, &val, depth + 1);
         if (rc)
             goto out;
-        item_stack = vgl_xgrow(item_stack, &item_cap, ps->nitems + 1, sizeof *item_stack);
+        if (ps->nitems == item_cap)
+            item_stack = vgl_xgrow(item_stack, &item_cap, ps->nitems + 1, sizeof *item_stack);
         item_stack[ps->nitems++] = val;
         skip_ws(ps);
         if (ps->p < ps->end && *ps->p == ',') {
@@ -794,6 +813,50 @@ size_t vgl_json_fmt_double(char *out, double d)
     return n;
 }
 
+static int write_plain(struct vgl_buf *b, const char *s, size_t len)
+{
+    int rc = vgl_buf_reserve(b, len + 2);
+    if (rc)
+        return rc;
+    char *d = b->data + b->len;
+    d[0] = '"';
+    memcpy(d + 1, s, len);
+    d[len + 1] = '"';
+    b->len += len + 2;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+/* Index of the first byte needing an escape ('"', '\\', < 0x20) at or after i, or len. */
+static size_t next_special(const char *s, size_t i, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    while (len - i >= 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+        /* (w - 0x20..) & ~w flags bytes < 0x20 exactly only among ASCII bytes; bytes
+         * >= 0x80 are cleared by ~w, so no false hit comes from UTF-8 text. */
+        uint64_t special = (((q - ones) & ~q) | ((bs - ones) & ~bs) | ((w - ones * 0x20) & ~w)) & high;
+        if (special) {
+            size_t k = i + ((unsigned)__builtin_ctzll(special) >> 3);
+            /* A borrow can only over-flag; confirm and continue past a false hit. */
+            unsigned char c = (unsigned char)s[k];
+            if (c == '"' || c == '\\' || c < 0x20)
+                return k;
+            i = k + 1;
+            continue;
+        }
+        i += 8;
+    }
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\' || c < 0x20)
+            return i;
+    }
+    return len;
+}
+
 int vgl_json_write_str(struct vgl_buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -801,14 +864,14 @@ int vgl_json_write_str(struct vgl_buf *b, const char *s, size_t len)
     if (rc)
         return rc;
     b->data[b->len++] = '"';
-    size_t run = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        if ((rc = vgl_buf_append(b, s + run, i - run)))
+    size_t i = 0;
+    for (;;) {
+        size_t k = next_special(s, i, len);
+        if ((rc = vgl_buf_append(b, s + i, k - i)))
             return rc;
-        run = i + 1;
+        if (k == len)
+            break;
+        unsigned char c = (unsigned char)s[k];
         char esc[7] = {'\\', 0};
         size_t n = 2;
         switch (c) {
@@ -827,9 +890,8 @@ int vgl_json_write_str(struct vgl_buf *b, const char *s, size_t len)
         }
         if ((rc = vgl_buf_append(b, esc, n)))
             return rc;
+        i = k + 1;
     }
-    if ((rc = vgl_buf_append(b, s + run, len - run)))
-        return rc;
     return vgl_buf_putc(b, '"');
 }
 
@@ -855,6 +917,8 @@ int vgl_json_write(struct vgl_buf *b, const struct vgl_json *v)
             return vgl_buf_puts(b, v->u.d < 0 ? "-Infinity" : "Infinity");
         return vgl_buf_append(b, num, vgl_json_fmt_double(num, v->u.d));
     case VGL_JSON_STRING:
+        if (v->flags & VGL_JSON_F_PLAIN)
+            return write_plain(b, v->u.s, v->len);
         return vgl_json_write_str(b, v->u.s, v->len);
     case VGL_JSON_ARRAY:
         if ((rc = vgl_buf_putc(b, '[')))
@@ -871,12 +935,29 @@ int vgl_json_write(struct vgl_buf *b, const struct vgl_json *v)
             return rc;
         for (uint32_t i = 0; i < v->len; i++) {
             const struct vgl_json_member *m = &v->u.members[i];
-            if (i && (rc = vgl_buf_putc(b, ',')))
-                return rc;
-            if ((rc = vgl_json_write_str(b, m->key, m->klen)))
-                return rc;
-            if ((rc = vgl_buf_putc(b, ':')))
-                return rc;
+            if (m->kflags & VGL_JSON_F_PLAIN) {
+                /* ',' '"' key '"' ':' in one reservation */
+                if ((rc = vgl_buf_reserve(b, (size_t)m->klen + 4)))
+                    return rc;
+                char *d = b->data + b->len;
+                size_t n = 0;
+                if (i)
+                    d[n++] = ',';
+                d[n++] = '"';
+                memcpy(d + n, m->key, m->klen);
+                n += m->klen;
+                d[n++] = '"';
+                d[n++] = ':';
+                b->len += n;
+                b->data[b->len] = '\0';
+            } else {
+                if (i && (rc = vgl_buf_putc(b, ',')))
+                    return rc;
+                if ((rc = vgl_json_write_str(b, m->key, m->klen)))
+                    return rc;
+                if ((rc = vgl_buf_putc(b, ':')))
+                    return rc;
+            }
             if ((rc = vgl_json_write(b, &m->val)))
                 return rc;
         }

@@ -42,8 +42,13 @@ enum vgl_json_type {
 
 struct vgl_json_member;
 
+/* flags: the string's bytes need no JSON escaping (no '"', '\\' or control characters);
+ * set by the parser on zero-copy strings so the writer can copy them whole. */
+#define VGL_JSON_F_PLAIN 0x01
+
 struct vgl_json {
     uint8_t type;      /* enum vgl_json_type */
+    uint8_t flags;     /* VGL_JSON_F_*; 0 is always safe */
     uint32_t len;      /* string bytes, array items or object members */
     union {
         bool b;
@@ -58,6 +63,7 @@ struct vgl_json {
 struct vgl_json_member {
     const char *key;   /* UTF-8, klen bytes, not NUL-terminated in general */
     uint32_t klen;
+    uint8_t kflags;    /* VGL_JSON_F_PLAIN for the key; 0 is always safe */
     struct vgl_json val;
 };
 

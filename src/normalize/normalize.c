@@ -290,21 +290,21 @@ int vgl_normalize(const struct vgl_norm_spec *spec, struct vgl_json *record,
             }
             struct vgl_json_member em[3];
             size_t nem = 0;
-            em[nem++] = (struct vgl_json_member){"function", 8,
+            em[nem++] = (struct vgl_json_member){"function", 8, VGL_JSON_F_PLAIN,
                                                  np->function ? *np->function : vgl_json_null()};
-            em[nem++] = (struct vgl_json_member){"values", 6, values};
+            em[nem++] = (struct vgl_json_member){"values", 6, VGL_JSON_F_PLAIN, values};
             if (np->no_artifacts)
-                em[nem++] = (struct vgl_json_member){"send_to_artifacts", 17, vgl_json_bool(false)};
+                em[nem++] = (struct vgl_json_member){"send_to_artifacts", 17, VGL_JSON_F_PLAIN, vgl_json_bool(false)};
             entries[nentries++] = vgl_json_object(arena, em, nem);
         }
         if (nentries)
-            out[nout++] = (struct vgl_json_member){nt->name, nt->nlen,
+            out[nout++] = (struct vgl_json_member){nt->name, nt->nlen, 0,
                                                    vgl_json_array(arena, entries, nentries)};
     }
     if (nout) {
         char id[37];
         vgl_uuid4(id);
-        out[nout++] = (struct vgl_json_member){VGL_RECORD_ID_KEY, sizeof VGL_RECORD_ID_KEY - 1,
+        out[nout++] = (struct vgl_json_member){VGL_RECORD_ID_KEY, sizeof VGL_RECORD_ID_KEY - 1, VGL_JSON_F_PLAIN,
                                                arena_string(arena, id, 36)};
     }
     object_set(arena, record, VGL_NORMALIZATION_KEY, sizeof VGL_NORMALIZATION_KEY - 1,
@@ -441,7 +441,7 @@ int vgl_legacy_normalize(const struct vgl_legacy_norm *ln, const char *source, s
                 free(k[i].text);
             }
             free(k);
-            out[nout++] = (struct vgl_json_member){tm->key, tm->klen, vgl_json_array(arena, items, c.n)};
+            out[nout++] = (struct vgl_json_member){tm->key, tm->klen, 0, vgl_json_array(arena, items, c.n)};
         }
         free(c.vals);
     }

@@ -654,6 +654,7 @@ static bool csv_row_record(struct ctx *c, const struct vgl_schema *sc, const str
         const struct vgl_json_member *sm = &schema->u.members[i];
         m[i].key = sm->key;
         m[i].klen = sm->klen;
+        m[i].kflags = sm->kflags;
         m[i].val = vgl_json_str(row->fields[i].s, row->fields[i].len);
         if (sm->val.type == VGL_JSON_OBJECT) {
             /* Nested CSV: the column is re-read with the same dialect; first row only. */
@@ -742,6 +743,7 @@ static void kv_candidates(struct ctx *c, const struct vgl_schema *sc, struct can
     for (size_t i = 0; i < res.npairs; i++) {
         m[i].key = res.pairs[i].key.s;
         m[i].klen = (uint32_t)res.pairs[i].key.len;
+        m[i].kflags = 0;
         m[i].val = vgl_json_str(res.pairs[i].value.s, res.pairs[i].value.len);
     }
     struct vgl_json rec = {.type = VGL_JSON_OBJECT, .len = (uint32_t)res.npairs, .u.members = m};
@@ -763,10 +765,10 @@ static void syslog_candidates(struct ctx *c, const struct vgl_schema *sc, struct
         return;
     }
     struct vgl_json_member m[4] = {
-        {"timestamp", 9, vgl_json_str(c->syslog.timestamp.s, c->syslog.timestamp.len)},
-        {"host", 4, vgl_json_str(c->syslog.host.s, c->syslog.host.len)},
-        {"application", 11, vgl_json_str(c->syslog.application.s, c->syslog.application.len)},
-        {"message", 7, vgl_json_str(c->syslog.message.s, c->syslog.message.len)},
+        {"timestamp", 9, VGL_JSON_F_PLAIN, vgl_json_str(c->syslog.timestamp.s, c->syslog.timestamp.len)},
+        {"host", 4, VGL_JSON_F_PLAIN, vgl_json_str(c->syslog.host.s, c->syslog.host.len)},
+        {"application", 11, VGL_JSON_F_PLAIN, vgl_json_str(c->syslog.application.s, c->syslog.application.len)},
+        {"message", 7, VGL_JSON_F_PLAIN, vgl_json_str(c->syslog.message.s, c->syslog.message.len)},
     };
     cands_push(cs, c->arena, vgl_json_object(c->arena, m, 4), true, NULL);
 }
@@ -802,7 +804,7 @@ static bool envelope(struct ctx *c, const struct vgl_schema *sc, struct vgl_json
                 return false;
         }
         if (v)
-            m[n++] = (struct vgl_json_member){em->key, em->klen, *v};
+            m[n++] = (struct vgl_json_member){em->key, em->klen, em->kflags, *v};
     }
     struct vgl_json raw = {.type = VGL_JSON_OBJECT, .len = (uint32_t)n, .u.members = m};
     if (!convert_object(c, es, &raw, env, "envelope", 0))
@@ -820,7 +822,7 @@ static bool envelope(struct ctx *c, const struct vgl_schema *sc, struct vgl_json
         struct vgl_json_member *grown = vgl_arena_alloc(c->arena, (env->len + 1) * sizeof *grown);
         if (env->len)
             memcpy(grown, env->u.members, env->len * sizeof *grown);
-        grown[env->len] = (struct vgl_json_member){em->key, em->klen, dv};
+        grown[env->len] = (struct vgl_json_member){em->key, em->klen, em->kflags, dv};
         env->u.members = grown;
         env->len++;
     }
@@ -845,7 +847,7 @@ static bool finish_record(struct ctx *c, const struct vgl_schema *sc, struct vgl
         for (i = 0; i < n; i++)
             if (m[i].klen == ENVELOPE_KEY_LEN && memcmp(m[i].key, ENVELOPE_KEY, ENVELOPE_KEY_LEN) == 0)
                 break;
-        m[i] = (struct vgl_json_member){ENVELOPE_KEY, ENVELOPE_KEY_LEN, *env};
+        m[i] = (struct vgl_json_member){ENVELOPE_KEY, ENVELOPE_KEY_LEN, VGL_JSON_F_PLAIN, *env};
         if (i == n)
             n++;
     }
@@ -862,7 +864,7 @@ static bool finish_record(struct ctx *c, const struct vgl_schema *sc, struct vgl
             why(c, "optional key '%.*s': no default for an unknown type", (int)key->len, key->u.s);
             return false;
         }
-        m[n++] = (struct vgl_json_member){key->u.s, key->len, dv};
+        m[n++] = (struct vgl_json_member){key->u.s, key->len, 0, dv};
     }
     rec->u.members = m;
     rec->len = (uint32_t)n;
