@@ -27,6 +27,7 @@ static inline const char *tu_tmpdir(void)
 static inline void tu_write(const char *dir, const char *name, const char *text)
 {
     char path[512];
+    mkdir(dir, 0755);
     snprintf(path, sizeof path, "%s/%s", dir, name);
     /* create parent folders */
     for (char *p = path + strlen(dir) + 1; *p; p++) {

@@ -117,13 +117,11 @@ static const char *found(const struct vgl_json *v, char *out, size_t outsz)
     }
     struct vgl_buf b;
     vgl_buf_init(&b, 200);
-    if (vgl_json_write(&b, v) != 0 || b.len > 60) {
+    /* The JSON text itself: already escaped, so control characters stay visible. */
+    if (vgl_json_write(&b, v) != 0 || b.len > 60)
         snprintf(out, outsz, "%s", vgl_json_type_name(v));
-    } else {
-        char q[200];
-        vgl_quote(q, sizeof q, b.data, b.len);
-        snprintf(out, outsz, "%s %s", vgl_json_type_name(v), q);
-    }
+    else
+        snprintf(out, outsz, "%s %s", vgl_json_type_name(v), b.data);
     vgl_buf_release(&b);
     return out;
 }
@@ -741,6 +739,7 @@ static void load_cluster(struct loader *ld, struct vgl_cluster *c, const char *p
                 struct vgl_data_source *src = &cfg->sources[cfg->nsources++];
                 memset(src, 0, sizeof *src);
                 src->cluster = c->name;
+                src->file = arena_str(cfg, path, strlen(path));
                 src->service = sname;
                 src->resource = rname;
                 src->nentries = res->val.len;
@@ -813,7 +812,7 @@ static void load_clusters(struct loader *ld)
             if (schema_selected(&cfg->schemas[k], src))
                 src->candidates[src->ncandidates++] = &cfg->schemas[k];
         if (src->ncandidates == 0)
-            warn_at(ld, "clusters", NULL,
+            warn_at(ld, src->file, NULL,
                     "No log types defined for resource [%s] of service [%s] in cluster %s: its "
                     "input will be dropped",
                     src->resource, src->service, src->cluster);

@@ -59,6 +59,7 @@ struct vgl_cluster {
 /* One resource of one service of one cluster's data_sources. */
 struct vgl_data_source {
     const char *cluster;
+    const char *file;              /* the cluster file declaring it */
     const char *service;
     const char *resource;
     const char **entries;          /* log types / log sources as written */
