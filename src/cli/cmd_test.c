@@ -78,7 +78,8 @@ static void usage(FILE *out)
             "Runs StreamAlert test-event files: every *.json file under each PATH (default: the\n"
             "rules/ folder beside --config, which defaults to ./conf).  Each event is validated\n"
             "and classified exactly as StreamAlert's `manage.py test` does; a failing event shows\n"
-            "the classified and expected log types.  --json FILE writes one entry per event.\n"
+            "the classified and expected log types.  --json FILE (- for stdout) writes one entry\n"
+            "per event.  "
             "-f FILE runs only those test files.\n\n%s",
             VGL_EXIT_CODES_HELP);
 }
@@ -683,12 +684,13 @@ int vgl_cmd_test(int argc, char **argv)
         fprintf(stderr, "vigil test: no test files (*.json) found\n");
     if (r.o.json_out) {
         vgl_buf_puts(&r.report, "\n]\n");
-        FILE *f = fopen(r.o.json_out, "w");
-        if (!f || fwrite(r.report.data, 1, r.report.len, f) != r.report.len) {
+        bool to_stdout = strcmp(r.o.json_out, "-") == 0;
+        FILE *f = to_stdout ? stdout : fopen(r.o.json_out, "w");
+        if (!f || fwrite(r.report.data, 1, r.report.len, f) != r.report.len || fflush(f) != 0) {
             fprintf(stderr, "vigil test: cannot write '%s': %s\n", r.o.json_out, strerror(errno));
             exit_code = VGL_EXIT_RUNTIME;
         }
-        if (f)
+        if (f && !to_stdout)
             fclose(f);
     }
     if (exit_code == VGL_EXIT_OK && (r.fail || nfiles == 0))
