@@ -36,7 +36,7 @@ static inline int vgl_buf_putc(struct vgl_buf *b, char c)
 }
 int vgl_buf_puts(struct vgl_buf *b, const char *s);
 int vgl_buf_printf(struct vgl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int vgl_buf_vprintf(struct vgl_buf *b, const char *fmt, va_list ap);
+int vgl_buf_vprintf(struct vgl_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Makes room for n more bytes; returns 0 or VGL_ELIMIT. */
 int vgl_buf_reserve(struct vgl_buf *b, size_t n);
 /* Takes the data out (caller frees); the buffer is left empty. */

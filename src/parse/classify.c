@@ -663,8 +663,10 @@ static bool csv_row_record(struct ctx *c, const struct vgl_schema *sc, const str
                 why(c, "csv column '%.*s': {} type makes the row invalid", (int)sm->klen, sm->key);
                 return false;
             }
-            if (vgl_csv_read(row->fields[i].s, row->fields[i].len, &sc->csv, c->arena, &sub, NULL) != 0 ||
-                sub.nrows == 0 || !csv_row_record(c, sc, &sm->val, &sub.rows[0], &m[i].val, depth + 1)) {
+            /* The first row counts even when the reader failed after it. */
+            int src = vgl_csv_read(row->fields[i].s, row->fields[i].len, &sc->csv, c->arena, &sub, NULL);
+            if (src == VGL_EINVAL || sub.nrows == 0 ||
+                !csv_row_record(c, sc, &sm->val, &sub.rows[0], &m[i].val, depth + 1)) {
                 why(c, "csv column '%.*s': nested csv does not match", (int)sm->klen, sm->key);
                 return false;
             }
@@ -678,11 +680,12 @@ static void csv_from_text(struct ctx *c, const struct vgl_schema *sc, const char
                           struct cands *cs)
 {
     struct vgl_csv_rows rows;
-    if (csv_cached(c, &sc->csv, text, len, &rows) != 0) {
-        cands_push(cs, c->arena, vgl_json_str(text, len), false, "csv reader error");
+    int rc = csv_cached(c, &sc->csv, text, len, &rows);
+    if (rc == VGL_EINVAL) {
+        cands_push(cs, c->arena, vgl_json_str(text, len), false, "csv dialect error");
         return;
     }
-    if (rows.nrows == 0)
+    if (rows.nrows == 0 && rc == 0)
         why(c, "csv text has no rows");
     for (size_t i = 0; i < rows.nrows; i++) {
         struct vgl_json rec;
@@ -691,6 +694,10 @@ static void csv_from_text(struct ctx *c, const struct vgl_schema *sc, const char
         else
             cands_push(cs, c->arena, vgl_json_str(text, len), false, NULL);
     }
+    /* A reader error after some rows: StreamAlert keeps those rows and adds the text
+     * as one invalid candidate. */
+    if (rc != 0)
+        cands_push(cs, c->arena, vgl_json_str(text, len), false, "csv reader error");
 }
 
 static void csv_candidates(struct ctx *c, const struct vgl_schema *sc, struct cands *cs)

@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (size_t j = 0; j < i; j++) {
                 if (r.pairs[j].key.len == p->key.len &&
                     memcmp(r.pairs[j].key.s, p->key.s, p->key.len) == 0)
-                    abort();   /* dict keys are unique */
+                    abort(); /* dict keys are unique */
             }
         }
     } else if (rc != VGL_ENOMATCH || r.npairs != 0) {

@@ -248,6 +248,8 @@ TEST(csv_kv_syslog)
          "a,\"1,2\"", "c:a|{\"a\":\"a\",\"n\":{\"x\":1,\"y\":\"2\"}}"},
         {"csv {} column is invalid", CSV1("{\"a\":\"string\",\"n\":{}}", "{}"), "[\"c\"]", "a,b",
          "NOMATCH|{} type makes the row invalid"},
+        {"csv rows before a reader error are kept", CSV1("{\"a\":\"string\",\"b\":\"string\"}", "{}"),
+         "[\"c\"]", "a,b\nc\rd", "c:a|{\"a\":\"a\",\"b\":\"b\"}\n(1 invalid)"},
         {"csv custom dialect", CSV1("{\"a\":\"string\",\"b\":\"string\"}", "{\"delimiter\":\"|\",\"quotechar\":\"'\"}"),
          "[\"c\"]", "'x|y'|z", "c:a|{\"a\":\"x|y\",\"b\":\"z\"}"},
         {"csv invalid utf-8", CSV1("{\"a\":\"string\",\"b\":\"string\"}", "{}"), "[\"c\"]", "\xff,b",

@@ -19,15 +19,15 @@
 #include "test.h"
 
 #define S(lit) lit, sizeof(lit) - 1
-#define NONE VGL_CSV_NONE
+#define NONE   VGL_CSV_NONE
 
 struct csv_case {
     const char *text;
     size_t len;
     struct vgl_csv_dialect d;
     int rc;
-    const char *rows;   /* Python repr of the rows read (before the error, if any) */
-    const char *msg;    /* substring of the error message, or NULL */
+    const char *rows; /* Python repr of the rows read (before the error, if any) */
+    const char *msg;  /* substring of the error message, or NULL */
 };
 
 /* Renders rows as Python's repr would (single quotes, \n \r \t \\ \' and \xNN escapes;
@@ -136,7 +136,11 @@ static const struct csv_case good_cases[] = {
     {S("a,\r\r\nb"), {',', '"', NONE}, 0, "[['a', ''], ['b']]", NULL},
     {S("a\000b,c"), {',', '"', NONE}, 0, "[['a\\x00b', 'c']]", NULL},
     {S("\000"), {',', '"', NONE}, 0, "[['\\x00']]", NULL},
-    {S("a\342\200\250b\302\205c\013d\014e"), {',', '"', NONE}, 0, "[['a\342\200\250b\302\205c\\x0bd\\x0ce']]", NULL},
+    {S("a\342\200\250b\302\205c\013d\014e"),
+     {',', '"', NONE},
+     0,
+     "[['a\342\200\250b\302\205c\\x0bd\\x0ce']]",
+     NULL},
     {S("é,€,😀"), {',', '"', NONE}, 0, "[['é', '€', '😀']]", NULL},
     {S("a\\,b"), {',', '"', '\\'}, 0, "[['a,b']]", NULL},
     {S("\"a\\\"b\""), {',', '"', '\\'}, 0, "[['a\"b']]", NULL},
@@ -179,7 +183,11 @@ static const struct csv_case bad_cases[] = {
     {S("\rb"), {',', '"', NONE}, VGL_EPARSE, "[]", "new-line character"},
     {S("a,b\r\rc"), {',', '"', NONE}, VGL_EPARSE, "[]", "new-line character"},
     {S("a\r\"b\""), {',', '"', NONE}, VGL_EPARSE, "[]", "new-line character"},
-    {S("x\r\ny,z\n1\r2"), {',', '"', NONE}, VGL_EPARSE, "[['x'], ['y', 'z']]", "new-line character"},
+    {S("x\r\ny,z\n1\r2"),
+     {',', '"', NONE},
+     VGL_EPARSE,
+     "[['x'], ['y', 'z']]",
+     "new-line character"},
     {S("a\r,b"), {',', '"', NONE}, VGL_EPARSE, "[]", "new-line character"},
     {S("a\r\000"), {',', '"', NONE}, VGL_EPARSE, "[]", "new-line character"},
     {S("a\r\""), {',', '"', NONE}, VGL_EPARSE, "[]", "new-line character"},
@@ -251,8 +259,8 @@ struct limit_case {
     const char *tail;
     struct vgl_csv_dialect d;
     int rc;
-    size_t nrows;        /* rows returned */
-    size_t last_len;     /* bytes of the last row's last field, if nrows > 0 */
+    size_t nrows;    /* rows returned */
+    size_t last_len; /* bytes of the last row's last field, if nrows > 0 */
 };
 
 /* Python's csv.field_size_limit() default of 131072 characters; all checked with python3. */
@@ -262,14 +270,14 @@ static const struct limit_case limit_cases[] = {
     {"h\n", "a", 131073, "", {',', '"', NONE}, VGL_EPARSE, 1, 1},
     {"\"", "a", 131072, "\"", {',', '"', NONE}, 0, 1, 131072},
     {"\"", "a", 131073, "", {',', '"', NONE}, VGL_EPARSE, 0, 0},
-    {"", "\xc3\xa9", 131072, "", {',', '"', NONE}, 0, 1, 262144},   /* characters, not bytes */
+    {"", "\xc3\xa9", 131072, "", {',', '"', NONE}, 0, 1, 262144}, /* characters, not bytes */
     {"", "\xc3\xa9", 131073, "", {',', '"', NONE}, VGL_EPARSE, 0, 0},
     {"", "\xf0\x9f\x98\x80", 131072, ",b", {',', '"', NONE}, 0, 1, 1},
-    {"", "a", 131071, "\\", {',', '"', '\\'}, 0, 1, 131072},          /* final escape is "\n" */
+    {"", "a", 131071, "\\", {',', '"', '\\'}, 0, 1, 131072}, /* final escape is "\n" */
     {"", "a", 131072, "\\", {',', '"', '\\'}, VGL_EPARSE, 0, 0},
     {"", "\\\\", 131072, "", {',', '"', '\\'}, 0, 1, 131072},
     {"b,", "\\\\", 131073, "\n", {',', '"', '\\'}, VGL_EPARSE, 0, 0},
-    {"", "\"\"", 131072, "", {',', '"', NONE}, 0, 1, 131071},        /* "" "" ... */
+    {"", "\"\"", 131072, "", {',', '"', NONE}, 0, 1, 131071}, /* "" "" ... */
 };
 
 TEST(field_size_limit)
@@ -317,7 +325,7 @@ TEST(fields_per_row_cap)
     text = repeat("x\n", ",", VGL_CSV_MAX_FIELDS, "\n", &len);
     CHECK_INT_EQ(vgl_csv_read(text, len, &d, &a, &rows, &err), VGL_ELIMIT);
     CHECK_STR_CONTAINS(err.msg, "csv line 2: more than 100000 fields in a row");
-    CHECK_INT_EQ(rows.nrows, 1);   /* the row before the limit is kept */
+    CHECK_INT_EQ(rows.nrows, 1); /* the row before the limit is kept */
     free(text);
     vgl_arena_release(&a);
 }
@@ -353,12 +361,19 @@ TEST(invalid_utf8_is_ordinary)
     vgl_arena_init(&a, 0);
     struct vgl_csv_rows rows;
     struct vgl_error err = {0};
-    struct vgl_csv_dialect d = {0xa6, '"', NONE};   /* U+00A6 is C2 A6 */
-    CHECK_INT_EQ(vgl_csv_read(S("a\xa6" "b\xc2\xa6" "c\xc2"), &d, &a, &rows, &err), 0);
+    struct vgl_csv_dialect d = {0xa6, '"', NONE}; /* U+00A6 is C2 A6 */
+    CHECK_INT_EQ(vgl_csv_read(S("a\xa6"
+                                "b\xc2\xa6"
+                                "c\xc2"),
+                              &d, &a, &rows, &err),
+                 0);
     CHECK_INT_EQ(rows.nrows, 1);
     CHECK_INT_EQ(rows.rows[0].nfields, 2);
     CHECK_INT_EQ(rows.rows[0].fields[0].len, 3);
-    CHECK(memcmp(rows.rows[0].fields[0].s, "a\xa6" "b", 3) == 0);
+    CHECK(memcmp(rows.rows[0].fields[0].s,
+                 "a\xa6"
+                 "b",
+                 3) == 0);
     CHECK_INT_EQ(rows.rows[0].fields[1].len, 2);
 
     struct vgl_csv_dialect d2 = VGL_CSV_DIALECT_DEFAULT;
@@ -384,7 +399,7 @@ TEST(nul_bytes_and_empty_text)
 
 struct dialect_set_case {
     const char *name;
-    const char *s;   /* NULL: Python None */
+    const char *s; /* NULL: Python None */
     size_t len;
     int rc;
     uint32_t value;
@@ -426,8 +441,8 @@ TEST(dialect_set)
         if (rc != c->rc)
             fprintf(stderr, "  set case %zu\n", i);
         CHECK_INT_EQ(rc, c->rc);
-        uint32_t got = strcmp(c->name, "delimiter") == 0   ? d.delimiter
-                       : strcmp(c->name, "quotechar") == 0 ? d.quotechar
+        uint32_t got = strcmp(c->name, "delimiter") == 0    ? d.delimiter
+                       : strcmp(c->name, "quotechar") == 0  ? d.quotechar
                        : strcmp(c->name, "escapechar") == 0 ? d.escapechar
                                                             : 0;
         if (c->rc == 0)

@@ -17,7 +17,7 @@
 #include "test.h"
 
 #define S(lit) lit, sizeof(lit) - 1
-#define MAXK 8
+#define MAXK   8
 
 struct kv_case {
     const char *text;
@@ -27,8 +27,8 @@ struct kv_case {
     const char *delimiter;
     const char *separator;
     int rc;
-    const char *expect;   /* rc 0: the dict's repr; else a substring of the message */
-    size_t nskipped;      /* rc 0 only */
+    const char *expect; /* rc 0: the dict's repr; else a substring of the message */
+    size_t nskipped;    /* rc 0 only */
 };
 
 static void render_str(struct vgl_buf *b, struct vgl_kv_str s)
@@ -103,7 +103,14 @@ static void run_cases(const struct kv_case *cases, size_t n)
 }
 
 static const struct kv_case good_cases[] = {
-    {S("time=1 time=2 result=pass"), {"time", "user", "result"}, 3, " ", "=", 0, "{'time': '1', 'user': '2', 'result': 'pass'}", 0},
+    {S("time=1 time=2 result=pass"),
+     {"time", "user", "result"},
+     3,
+     " ",
+     "=",
+     0,
+     "{'time': '1', 'user': '2', 'result': 'pass'}",
+     0},
     {S("a=x=y b=2"), {"a", "b"}, 2, " ", "=", 0, "{'a': 'x=y', 'b': '2'}", 0},
     {S("a=1  b=2"), {"a", "b"}, 2, " ", "=", 0, "{'a': '1', 'b': '2'}", 0},
     {S(" a=1 b=2 "), {"a", "b"}, 2, " ", "=", 0, "{'a': '1', 'b': '2'}", 0},

@@ -22,7 +22,7 @@ struct sys_case {
     size_t len;
     int rc;
     const char *timestamp, *host, *application;
-    const char *message;   /* rc 0: the message group; else a substring of the error */
+    const char *message; /* rc 0: the message group; else a substring of the error */
 };
 
 static int str_eq(struct vgl_syslog_str s, const char *want)
@@ -55,8 +55,10 @@ static void run_cases(const struct sys_case *cases, size_t n)
 }
 
 static const struct sys_case good_cases[] = {
-    {S("Jan 10 19:35:33 vagrant-ubuntu-trusty-64 sudo: session opened for root"), 0, "Jan 10 19:35:33", "vagrant-ubuntu-trusty-64", "sudo", "session opened for root"},
-    {S("Jan 10 19:35:13 vagrant-ubuntu-precise-32 ssh[13941]: login for mike"), 0, "Jan 10 19:35:13", "vagrant-ubuntu-precise-32", "ssh", "login for mike"},
+    {S("Jan 10 19:35:33 vagrant-ubuntu-trusty-64 sudo: session opened for root"), 0,
+     "Jan 10 19:35:33", "vagrant-ubuntu-trusty-64", "sudo", "session opened for root"},
+    {S("Jan 10 19:35:13 vagrant-ubuntu-precise-32 ssh[13941]: login for mike"), 0,
+     "Jan 10 19:35:13", "vagrant-ubuntu-precise-32", "ssh", "login for mike"},
     {S("Jan 10 19:35 host app: m"), 0, "Jan 10 19:35", "host", "app", "m"},
     {S("Jan 10 193533 host app: m"), 0, "Jan 10 193533", "host", "app", "m"},
     {S("Jan 10 19:35: host app: m"), 0, "Jan 10 19:35:", "host", "app", "m"},
@@ -68,52 +70,81 @@ static const struct sys_case good_cases[] = {
     {S("Jan 10 19:35:33 host app[1][2]: m"), 0, "Jan 10 19:35:33", "host", "app", "m"},
     {S("Jan 10 19:35:33 host app: msg\r\n"), 0, "Jan 10 19:35:33", "host", "app", "msg\r"},
     {S("Jan 10 19:35:33 host-- app: m"), 0, "Jan 10 19:35:33", "host--", "app", "m"},
-    {S("Янв 10 19:35:33 хост приложение: сообщение"), 0, "Янв 10 19:35:33", "хост", "приложение", "сообщение"},
+    {S("Янв 10 19:35:33 хост приложение: сообщение"), 0, "Янв 10 19:35:33", "хост", "приложение",
+     "сообщение"},
     {S("Jan １０ １９:３５ host app: m"), 0, "Jan １０ １９:３５", "host", "app", "m"},
-    {S("Jan\302\24010\343\200\20019:35\th\034app:\342\200\250m"), 0, "Jan\302\24010\343\200\20019:35", "h", "app", "m"},
+    {S("Jan\302\24010\343\200\20019:35\th\034app:\342\200\250m"), 0,
+     "Jan\302\24010\343\200\20019:35", "h", "app", "m"},
     {S("Jan 10 19:35:33 host\napp: m"), 0, "Jan 10 19:35:33", "host", "app", "m"},
     {S("Jan 10 19:35:33 h a_b: m: n [x]"), 0, "Jan 10 19:35:33", "h", "a_b", "m: n [x]"},
     {S("123 45 67 h a: m"), 0, "123 45 67", "h", "a", "m"},
     {S("Jan 10 19:35:33 h a[b_1]: m"), 0, "Jan 10 19:35:33", "h", "a", "m"},
     {S("Jan 10 19:35:33 中-文 应用[进程]: 消息"), 0, "Jan 10 19:35:33", "中-文", "应用", "消息"},
-    {S("Jan 10 19:35:33 h a: tab\there and a \\ backslash"), 0, "Jan 10 19:35:33", "h", "a", "tab\there and a \\ backslash"},
+    {S("Jan 10 19:35:33 h a: tab\there and a \\ backslash"), 0, "Jan 10 19:35:33", "h", "a",
+     "tab\there and a \\ backslash"},
     {S("ⅫⅫⅫ 10 10 h²-- a: m"), 0, "ⅫⅫⅫ 10 10", "h²--", "a", "m"},
     {S("Jan 10 19:35:33 h a[1]: "), 0, "Jan 10 19:35:33", "h", "a", ""},
 };
 
 static const struct sys_case bad_cases[] = {
     {S("Jan  5 19:35:33 host app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected 2 digits (day)"},
-    {S("Jan 10 19:35:33 host.example.com app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected whitespace after the host"},
-    {S("Jan 10 19:35:33 host my-app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected ':' after the application"},
-    {S("Jan 10 19:35:33 host app:m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected whitespace after ':'"},
-    {S("Jan 10 19:35:33 host app m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected ':' after the application"},
+    {S("Jan 10 19:35:33 host.example.com app: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected whitespace after the host"},
+    {S("Jan 10 19:35:33 host my-app: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected ':' after the application"},
+    {S("Jan 10 19:35:33 host app:m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected whitespace after ':'"},
+    {S("Jan 10 19:35:33 host app m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected ':' after the application"},
     {S("Jan 10 1:35:33 host app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected 2 digits (time)"},
-    {S("Jan 10 19:3 host app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected whitespace after the time"},
-    {S("January 10 19:35:33 host app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected whitespace after the month"},
-    {S(" Jan 10 19:35:33 host app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected 3 word characters (month)"},
-    {S("x Jan 10 19:35:33 host app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected 3 word characters (month)"},
-    {S("Jan 10 19:35:33  host app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected a word character (host)"},
-    {S("Jan 10 19:35:33 -host app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected a word character (host)"},
-    {S("Jan 10 19:35:33 host app[]: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected ':' after the application"},
-    {S("Jan 10 19:35:33 host app[1: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected ':' after the application"},
-    {S("Jan 10 19:35:33 host app[1]x: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected ':' after the application"},
-    {S("Jan 10 19:35:33 host app: a\nb"), VGL_ENOMATCH, NULL, NULL, NULL, "expected end of text or a final newline"},
-    {S("Jan 10 19:35:33 host app: a\n\n"), VGL_ENOMATCH, NULL, NULL, NULL, "expected end of text or a final newline"},
+    {S("Jan 10 19:3 host app: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected whitespace after the time"},
+    {S("January 10 19:35:33 host app: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected whitespace after the month"},
+    {S(" Jan 10 19:35:33 host app: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected 3 word characters (month)"},
+    {S("x Jan 10 19:35:33 host app: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected 3 word characters (month)"},
+    {S("Jan 10 19:35:33  host app: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected a word character (host)"},
+    {S("Jan 10 19:35:33 -host app: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected a word character (host)"},
+    {S("Jan 10 19:35:33 host app[]: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected ':' after the application"},
+    {S("Jan 10 19:35:33 host app[1: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected ':' after the application"},
+    {S("Jan 10 19:35:33 host app[1]x: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected ':' after the application"},
+    {S("Jan 10 19:35:33 host app: a\nb"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected end of text or a final newline"},
+    {S("Jan 10 19:35:33 host app: a\n\n"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected end of text or a final newline"},
     {S(""), VGL_ENOMATCH, NULL, NULL, NULL, "expected 3 word characters (month)"},
-    {S("Jan 10 19::35 host app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected whitespace after the time"},
-    {S("Jan 10 19:35 hos\314\201t app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected whitespace after the host"},
+    {S("Jan 10 19::35 host app: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected whitespace after the time"},
+    {S("Jan 10 19:35 hos\314\201t app: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected whitespace after the host"},
     {S("Jan ²0 19:35 host app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected 2 digits (day)"},
-    {S("Jan 10 19:35\342\200\213host app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected whitespace after the time"},
-    {S("Jan 10 19:35:33 host app:"), VGL_ENOMATCH, NULL, NULL, NULL, "expected whitespace after ':'"},
-    {S("Jan 10 19:35:33 host app"), VGL_ENOMATCH, NULL, NULL, NULL, "expected ':' after the application"},
-    {S("Jan 10 19:35:33 host "), VGL_ENOMATCH, NULL, NULL, NULL, "expected a word character (application)"},
-    {S("Jan 10 19:35:33 host"), VGL_ENOMATCH, NULL, NULL, NULL, "expected whitespace after the host"},
+    {S("Jan 10 19:35\342\200\213host app: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected whitespace after the time"},
+    {S("Jan 10 19:35:33 host app:"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected whitespace after ':'"},
+    {S("Jan 10 19:35:33 host app"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected ':' after the application"},
+    {S("Jan 10 19:35:33 host "), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected a word character (application)"},
+    {S("Jan 10 19:35:33 host"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected whitespace after the host"},
     {S("Jan 10 19:35:33"), VGL_ENOMATCH, NULL, NULL, NULL, "expected whitespace after the time"},
     {S("Jan 10 "), VGL_ENOMATCH, NULL, NULL, NULL, "expected 2 digits (time)"},
-    {S("Jan 10 19:35:33 host app :m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected ':' after the application"},
-    {S("Jan 10 19:35:33 host [1]: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected a word character (application)"},
-    {S("Jan 10 19:35:33 ho€st app: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected whitespace after the host"},
-    {S("Jan 10 19:35:33 host app\314\201: m"), VGL_ENOMATCH, NULL, NULL, NULL, "expected ':' after the application"},
+    {S("Jan 10 19:35:33 host app :m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected ':' after the application"},
+    {S("Jan 10 19:35:33 host [1]: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected a word character (application)"},
+    {S("Jan 10 19:35:33 ho€st app: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected whitespace after the host"},
+    {S("Jan 10 19:35:33 host app\314\201: m"), VGL_ENOMATCH, NULL, NULL, NULL,
+     "expected ':' after the application"},
 };
 
 TEST(python_matches)
@@ -140,9 +171,11 @@ TEST(error_message)
     struct vgl_syslog_fields f;
     struct vgl_error err = {0};
     CHECK_INT_EQ(vgl_syslog_match(S("Jan  5 19:35:33 host app: m"), &f, &err), VGL_ENOMATCH);
-    CHECK_STR_EQ(err.msg, "syslog: expected 2 digits (day) at offset 4, found \" 5 19:35:33 host app: m\"");
+    CHECK_STR_EQ(err.msg,
+                 "syslog: expected 2 digits (day) at offset 4, found \" 5 19:35:33 host app: m\"");
     CHECK_INT_EQ(vgl_syslog_match(S("Jan 10 19:35:33"), &f, &err), VGL_ENOMATCH);
-    CHECK_STR_EQ(err.msg, "syslog: expected whitespace after the time at offset 15, found end of text");
+    CHECK_STR_EQ(err.msg,
+                 "syslog: expected whitespace after the time at offset 15, found end of text");
     CHECK_INT_EQ(vgl_syslog_match(NULL, 0, &f, NULL), VGL_ENOMATCH);
 }
 
@@ -154,14 +187,14 @@ TEST(character_classes)
         uint32_t c;
         bool word, digit, space;
     } cls[] = {
-        {'a', 1, 0, 0},     {'_', 1, 0, 0},    {'7', 1, 1, 0},     {'-', 0, 0, 0},
-        {' ', 0, 0, 1},     {'\t', 0, 0, 1},   {0x0b, 0, 0, 1},    {0x1c, 0, 0, 1},
-        {0x1f, 0, 0, 1},    {0x7f, 0, 0, 0},   {0x85, 0, 0, 1},    {0xa0, 0, 0, 1},
-        {0xaa, 1, 0, 0},    {0xb2, 1, 0, 0},   {0xb7, 0, 0, 0},    {0xe9, 1, 0, 0},
-        {0x0301, 0, 0, 0},  {0x0663, 1, 1, 0}, {0x1680, 0, 0, 1},  {0x200b, 0, 0, 0},
-        {0x2028, 0, 0, 1},  {0x2029, 0, 0, 1}, {0x202f, 0, 0, 1},  {0x205f, 0, 0, 1},
-        {0x216b, 1, 0, 0},  {0x3000, 0, 0, 1}, {0x3007, 1, 0, 0},  {0x4e2d, 1, 0, 0},
-        {0xfeff, 0, 0, 0},  {0xff10, 1, 1, 0}, {0x1d7d8, 1, 1, 0}, {0x1f600, 0, 0, 0},
+        {'a', 1, 0, 0},     {'_', 1, 0, 0},      {'7', 1, 1, 0},     {'-', 0, 0, 0},
+        {' ', 0, 0, 1},     {'\t', 0, 0, 1},     {0x0b, 0, 0, 1},    {0x1c, 0, 0, 1},
+        {0x1f, 0, 0, 1},    {0x7f, 0, 0, 0},     {0x85, 0, 0, 1},    {0xa0, 0, 0, 1},
+        {0xaa, 1, 0, 0},    {0xb2, 1, 0, 0},     {0xb7, 0, 0, 0},    {0xe9, 1, 0, 0},
+        {0x0301, 0, 0, 0},  {0x0663, 1, 1, 0},   {0x1680, 0, 0, 1},  {0x200b, 0, 0, 0},
+        {0x2028, 0, 0, 1},  {0x2029, 0, 0, 1},   {0x202f, 0, 0, 1},  {0x205f, 0, 0, 1},
+        {0x216b, 1, 0, 0},  {0x3000, 0, 0, 1},   {0x3007, 1, 0, 0},  {0x4e2d, 1, 0, 0},
+        {0xfeff, 0, 0, 0},  {0xff10, 1, 1, 0},   {0x1d7d8, 1, 1, 0}, {0x1f600, 0, 0, 0},
         {0x20000, 1, 0, 0}, {0x10ffff, 0, 0, 0}, {0xd800, 0, 0, 0},
     };
     for (size_t i = 0; i < sizeof cls / sizeof cls[0]; i++) {
@@ -205,5 +238,5 @@ TEST(long_input)
     free(t);
 }
 
-TEST_MAIN(T(python_matches), T(nul_in_message), T(python_non_matches), T(error_message), T(character_classes),
-          T(invalid_utf8), T(long_input))
+TEST_MAIN(T(python_matches), T(nul_in_message), T(python_non_matches), T(error_message),
+          T(character_classes), T(invalid_utf8), T(long_input))
