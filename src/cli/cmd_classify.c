@@ -101,12 +101,25 @@ static void flush_out(struct run *r, bool force)
     }
 }
 
+static void put_u64(struct vgl_buf *b, uint64_t v)
+{
+    char tmp[24];
+    size_t n = sizeof tmp;
+    do {
+        tmp[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    vgl_buf_append(b, tmp + n, sizeof tmp - n);
+}
+
 static void write_source(struct vgl_buf *b, const char *file, uint64_t line)
 {
     vgl_buf_puts(b, "\"source\":{\"file\":");
     vgl_json_write_str(b, file, strlen(file));
-    if (line)
-        vgl_buf_printf(b, ",\"line\":%llu", (unsigned long long)line);
+    if (line) {
+        vgl_buf_puts(b, ",\"line\":");
+        put_u64(b, line);
+    }
     vgl_buf_putc(b, '}');
 }
 
@@ -116,7 +129,9 @@ static void write_record(struct run *r, const struct vgl_schema *sc, const struc
     struct vgl_buf *b = &r->out;
     vgl_buf_puts(b, "{\"log_type\":");
     vgl_json_write_str(b, sc->name, strlen(sc->name));
-    vgl_buf_printf(b, ",\"data_type\":\"%s\"", sc->parser_name);
+    vgl_buf_puts(b, ",\"data_type\":\"");
+    vgl_buf_puts(b, sc->parser_name);
+    vgl_buf_putc(b, '"');
     if (r->src) {
         vgl_buf_puts(b, ",\"cluster\":");
         vgl_json_write_str(b, r->src->cluster, strlen(r->src->cluster));
@@ -186,7 +201,8 @@ static void classify_payload(struct run *r, const char *file, uint64_t line, con
     r->payloads++;
     struct vgl_payload p = {.data = data, .len = len};
     struct vgl_classified res;
-    struct vgl_error err = {0};
+    struct vgl_error err;
+    vgl_error_clear(&err);
     if (r->only) {
         memset(&res, 0, sizeof res);
         char reason[VGL_REASON_MAX];

@@ -203,6 +203,7 @@ static int apply_helpers(struct vgl_arena *a, struct vgl_json *v, char **error)
     if (v->type == VGL_JSON_OBJECT) {
         struct vgl_json_member *m = vgl_arena_memdup(a, v->u.members, v->len * sizeof *m);
         v->u.members = m;
+        vgl_json_touch(v);
         for (uint32_t i = 0; i < v->len; i++)
             if (apply_helpers(a, &m[i].val, error))
                 return -1;

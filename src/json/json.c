@@ -13,6 +13,9 @@
 #include "json/json.h"
 
 #include <inttypes.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +32,15 @@ static _Thread_local size_t item_cap;
 static _Thread_local struct vgl_json_member *member_stack;
 static _Thread_local size_t member_cap;
 
+/* Source text of a container, stored just in front of its items (VGL_JSON_F_RAW). */
+struct rawspan {
+    const char *start;
+    size_t len;
+};
+
 struct parser {
     const char *buf;
+    size_t ws;         /* white-space bytes skipped so far */
     const char *p;
     const char *end;
     struct vgl_arena *arena;
@@ -60,10 +70,30 @@ static int fail(struct parser *ps, const char *expected)
 
 static inline void skip_ws(struct parser *ps)
 {
+    /* Compact JSON has no white space: one test for the common case. */
+    if (ps->p < ps->end && (unsigned char)*ps->p > ' ')
+        return;
     const char *p = ps->p;
     while (p < ps->end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
         p++;
+    ps->ws += (size_t)(p - ps->p);
     ps->p = p;
+}
+
+/* Copies n items of size elem into the arena; with raw set, behind their source span. */
+static void *store_items(struct parser *ps, const void *items, size_t n, size_t elem, bool raw,
+                         const char *start, struct vgl_json *out)
+{
+    if (!n)
+        return NULL;
+    if (!raw)
+        return vgl_arena_memdup(ps->arena, items, n * elem);
+    struct rawspan *hdr = vgl_arena_alloc(ps->arena, sizeof *hdr + n * elem);
+    hdr->start = start;
+    hdr->len = (size_t)(ps->p - start);
+    memcpy(hdr + 1, items, n * elem);
+    out->flags |= VGL_JSON_F_RAW;
+    return hdr + 1;
 }
 
 /* Length of the valid UTF-8 sequence at s (2-4 bytes), or 0 if invalid. */
@@ -212,10 +242,26 @@ static int parse_string(struct parser *ps, struct vgl_json *out)
     const char *start = ps->p;
     bool escaped = false;
     for (;;) {
-        /* Fast path over plain ASCII, eight bytes at a time: the lowest flagged byte
-         * of a word is exactly the first quote, backslash, control character or
-         * non-ASCII byte (the borrow tricks only over-flag bytes above a real hit). */
+        /* Fast path over plain ASCII: find the first quote, backslash, control character
+         * or non-ASCII byte sixteen (SSE2) or eight (SWAR) bytes at a time. */
+#ifdef __SSE2__
+        while (end - p >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+            /* signed compare: bytes >= 0x80 are negative, so "< 0x20" flags them too */
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                                       _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+            unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+            if (mask) {
+                p += __builtin_ctz(mask);
+                goto scanned;
+            }
+            p += 16;
+        }
+#endif
         while (end - p >= 8) {
+            /* The lowest flagged byte of a word is exact (borrows only over-flag bytes
+             * above a real hit). */
             uint64_t w;
             memcpy(&w, p, 8);
             const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
@@ -224,12 +270,13 @@ static int parse_string(struct parser *ps, struct vgl_json *out)
                 (((q - ones) & ~q) | ((bs - ones) & ~bs) | ((w - ones * 0x20) & ~w) | w) & high;
             if (special) {
                 p += (unsigned)__builtin_ctzll(special) >> 3;
-                break;
+                goto scanned;
             }
             p += 8;
         }
         while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
             p++;
+    scanned:
         if (p >= end) {
             ps->p = (const char *)p;
             return fail(ps, "'\"' to close the string");
@@ -392,20 +439,46 @@ static size_t dedupe_members(struct vgl_json_member *m, size_t n)
     return w;
 }
 
+static unsigned key_hash(const struct vgl_json_member *m)
+{
+    unsigned h = m->klen * 0x9e37u;
+    if (m->klen) {
+        h ^= (unsigned char)m->key[0] * 0x85ebu;
+        h ^= (unsigned char)m->key[m->klen - 1] * 0xc2b2u;
+        h ^= (unsigned char)m->key[m->klen / 2] * 0x27d4u;
+    }
+    return (h ^ (h >> 8)) & 255;
+}
+
+/* Linear in practice: a 256-bit filter of cheap key hashes; only members whose hash was
+ * seen before are compared in full. */
 static bool has_duplicates(const struct vgl_json_member *m, size_t n)
 {
-    /* Quadratic on small objects; a hash for large ones would be an optimisation. */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (m[j].klen == m[i].klen && m[j].key[0] == m[i].key[0] &&
-                memcmp(m[j].key, m[i].key, m[i].klen) == 0)
-                return true;
+    uint64_t seen[4] = {0, 0, 0, 0};
+    unsigned char small[64];
+    unsigned char *hs = n <= sizeof small ? small : NULL;
+    for (size_t i = 0; i < n; i++) {
+        unsigned h = key_hash(&m[i]);
+        if (seen[h >> 6] & (1ull << (h & 63))) {
+            for (size_t j = 0; j < i; j++) {
+                if ((hs && hs[j] != h) || m[j].klen != m[i].klen)
+                    continue;
+                if (memcmp(m[j].key, m[i].key, m[i].klen) == 0)
+                    return true;
+            }
+        }
+        seen[h >> 6] |= 1ull << (h & 63);
+        if (hs)
+            hs[i] = (unsigned char)h;
+    }
     return false;
 }
 
 static int parse_object(struct parser *ps, struct vgl_json *out, size_t depth)
 {
     size_t base = ps->nmembers;
+    const char *start = ps->p - 1;
+    size_t ws0 = ps->ws;
     int rc;
     skip_ws(ps);
     if (ps->p < ps->end && *ps->p == '}') {
@@ -454,12 +527,15 @@ static int parse_object(struct parser *ps, struct vgl_json *out, size_t depth)
     }
 close: {
     size_t n = ps->nmembers - base;
-    if (n > 1 && has_duplicates(member_stack + base, n))
+    bool raw = ps->ws == ws0;
+    if (n > 1 && has_duplicates(member_stack + base, n)) {
         n = dedupe_members(member_stack + base, n);
+        raw = false;   /* the text still holds the duplicates */
+    }
     out->type = VGL_JSON_OBJECT;
+    out->flags = 0;
     out->len = (uint32_t)n;
-    out->u.members = n ? vgl_arena_memdup(ps->arena, member_stack + base, n * sizeof *member_stack)
-                       : NULL;
+    out->u.members = store_items(ps, member_stack + base, n, sizeof *member_stack, raw, start, out);
     rc = 0;
 }
 out:
@@ -470,6 +546,8 @@ out:
 static int parse_array(struct parser *ps, struct vgl_json *out, size_t depth)
 {
     size_t base = ps->nitems;
+    const char *start = ps->p - 1;
+    size_t ws0 = ps->ws;
     int rc;
     skip_ws(ps);
     if (ps->p < ps->end && *ps->p == ']') {
@@ -499,8 +577,10 @@ static int parse_array(struct parser *ps, struct vgl_json *out, size_t depth)
 close: {
     size_t n = ps->nitems - base;
     out->type = VGL_JSON_ARRAY;
+    out->flags = 0;
     out->len = (uint32_t)n;
-    out->u.items = n ? vgl_arena_memdup(ps->arena, item_stack + base, n * sizeof *item_stack) : NULL;
+    out->u.items = store_items(ps, item_stack + base, n, sizeof *item_stack, ps->ws == ws0,
+                               start, out);
     rc = 0;
 }
 out:
@@ -700,6 +780,7 @@ bool vgl_json_equal(const struct vgl_json *a, const struct vgl_json *b)
 struct vgl_json vgl_json_clone(struct vgl_arena *arena, const struct vgl_json *v)
 {
     struct vgl_json r = *v;
+    vgl_json_touch(&r);
     if (v->type == VGL_JSON_ARRAY && v->len) {
         r.u.items = vgl_arena_alloc(arena, v->len * sizeof *r.u.items);
         for (uint32_t i = 0; i < v->len; i++)
@@ -921,6 +1002,10 @@ int vgl_json_write(struct vgl_buf *b, const struct vgl_json *v)
             return write_plain(b, v->u.s, v->len);
         return vgl_json_write_str(b, v->u.s, v->len);
     case VGL_JSON_ARRAY:
+        if (v->flags & VGL_JSON_F_RAW) {
+            const struct rawspan *hdr = (const struct rawspan *)v->u.items - 1;
+            return vgl_buf_append(b, hdr->start, hdr->len);
+        }
         if ((rc = vgl_buf_putc(b, '[')))
             return rc;
         for (uint32_t i = 0; i < v->len; i++) {
@@ -931,6 +1016,10 @@ int vgl_json_write(struct vgl_buf *b, const struct vgl_json *v)
         }
         return vgl_buf_putc(b, ']');
     case VGL_JSON_OBJECT:
+        if (v->flags & VGL_JSON_F_RAW) {
+            const struct rawspan *hdr = (const struct rawspan *)v->u.members - 1;
+            return vgl_buf_append(b, hdr->start, hdr->len);
+        }
         if ((rc = vgl_buf_putc(b, '{')))
             return rc;
         for (uint32_t i = 0; i < v->len; i++) {

@@ -45,6 +45,10 @@ struct vgl_json_member;
 /* flags: the string's bytes need no JSON escaping (no '"', '\\' or control characters);
  * set by the parser on zero-copy strings so the writer can copy them whole. */
 #define VGL_JSON_F_PLAIN 0x01
+/* flags: an array or object unchanged since parsing whose source text (compact: no white
+ * space, no duplicate keys) sits in front of its items; the writer copies that text whole.  Code
+ * that changes a container's items or members must clear it (vgl_json_touch). */
+#define VGL_JSON_F_RAW 0x02
 
 struct vgl_json {
     uint8_t type;      /* enum vgl_json_type */
@@ -110,6 +114,12 @@ static inline struct vgl_json vgl_json_str(const char *s, size_t len)
 {
     struct vgl_json v = {.type = VGL_JSON_STRING, .len = (uint32_t)len, .u.s = s};
     return v;
+}
+
+/* Marks a container as modified: its source text no longer describes it. */
+static inline void vgl_json_touch(struct vgl_json *v)
+{
+    v->flags &= (uint8_t)~VGL_JSON_F_RAW;
 }
 
 /* Member lookup by key (linear; objects are small).  NULL when absent or not an object. */

@@ -238,6 +238,7 @@ static void object_set(struct vgl_arena *arena, struct vgl_json *obj, const char
             struct vgl_json_member *copy = vgl_arena_memdup(arena, obj->u.members, obj->len * sizeof *copy);
             copy[i].val = val;
             obj->u.members = copy;
+            vgl_json_touch(obj);
             return;
         }
     }
@@ -247,11 +248,7 @@ static void object_set(struct vgl_arena *arena, struct vgl_json *obj, const char
     copy[obj->len] = (struct vgl_json_member){.key = key, .klen = (uint32_t)klen, .val = val};
     obj->u.members = copy;
     obj->len++;
-}
-
-static struct vgl_json arena_string(struct vgl_arena *arena, const char *s, size_t n)
-{
-    return vgl_json_str(vgl_arena_strndup(arena, s, n), n);
+    vgl_json_touch(obj);
 }
 
 int vgl_normalize(const struct vgl_norm_spec *spec, struct vgl_json *record,
@@ -259,11 +256,10 @@ int vgl_normalize(const struct vgl_norm_spec *spec, struct vgl_json *record,
 {
     if (record->type != VGL_JSON_OBJECT)
         return 0;
-    struct vgl_buf tmp;
-    vgl_buf_init(&tmp, 1 << 20);
+    /* Scratch for conditions' lowercased text, reused by every record of this thread. */
+    static _Thread_local struct vgl_buf tmp = {.max = 1 << 20};
     struct vgl_json_member *out = vgl_arena_alloc(arena, (spec->ntypes + 1) * sizeof *out);
     size_t nout = 0;
-    int rc = 0;
     for (size_t t = 0; t < spec->ntypes; t++) {
         const struct norm_type *nt = &spec->types[t];
         struct vgl_json *entries = vgl_arena_alloc(arena, (nt->nparams + 1) * sizeof *entries);
@@ -279,13 +275,13 @@ int vgl_normalize(const struct vgl_norm_spec *spec, struct vgl_json *record,
             if (value->type == VGL_JSON_ARRAY) {
                 values = *value;
             } else {
-                vgl_buf_reset(&tmp);
-                if ((rc = vgl_py_str(&tmp, value)) != 0) {
-                    vgl_error_set(err, rc, "normalization '%.*s': value too large", (int)nt->nlen,
-                                  nt->name);
-                    goto out;
+                /* [str(value)]: a string is its own str(), shared, not copied. */
+                struct vgl_json s = *value;
+                int rc;
+                if (value->type != VGL_JSON_STRING && (rc = vgl_py_str_json(value, arena, &s, err))) {
+                    vgl_error_prefix(err, "normalization '%.*s'", (int)nt->nlen, nt->name);
+                    return rc;
                 }
-                struct vgl_json s = arena_string(arena, tmp.data ? tmp.data : "", tmp.len);
                 values = vgl_json_array(arena, &s, 1);
             }
             struct vgl_json_member em[3];
@@ -294,7 +290,8 @@ int vgl_normalize(const struct vgl_norm_spec *spec, struct vgl_json *record,
                                                  np->function ? *np->function : vgl_json_null()};
             em[nem++] = (struct vgl_json_member){"values", 6, VGL_JSON_F_PLAIN, values};
             if (np->no_artifacts)
-                em[nem++] = (struct vgl_json_member){"send_to_artifacts", 17, VGL_JSON_F_PLAIN, vgl_json_bool(false)};
+                em[nem++] = (struct vgl_json_member){"send_to_artifacts", 17, VGL_JSON_F_PLAIN,
+                                                     vgl_json_bool(false)};
             entries[nentries++] = vgl_json_object(arena, em, nem);
         }
         if (nentries)
@@ -302,16 +299,16 @@ int vgl_normalize(const struct vgl_norm_spec *spec, struct vgl_json *record,
                                                    vgl_json_array(arena, entries, nentries)};
     }
     if (nout) {
-        char id[37];
+        char *id = vgl_arena_alloc(arena, 37);
         vgl_uuid4(id);
-        out[nout++] = (struct vgl_json_member){VGL_RECORD_ID_KEY, sizeof VGL_RECORD_ID_KEY - 1, VGL_JSON_F_PLAIN,
-                                               arena_string(arena, id, 36)};
+        struct vgl_json idv = vgl_json_str(id, 36);
+        idv.flags = VGL_JSON_F_PLAIN;
+        out[nout++] = (struct vgl_json_member){VGL_RECORD_ID_KEY, sizeof VGL_RECORD_ID_KEY - 1,
+                                               VGL_JSON_F_PLAIN, idv};
     }
     object_set(arena, record, VGL_NORMALIZATION_KEY, sizeof VGL_NORMALIZATION_KEY - 1,
                vgl_json_object(arena, out, nout));
-out:
-    vgl_buf_release(&tmp);
-    return rc;
+    return 0;
 }
 
 /* ---- legacy v1 (normalized_types.json) ---------------------------------------------- */

@@ -124,7 +124,8 @@ static void decode(struct ctx *c)
         c->decoded_state = 1;
         return;
     }
-    struct vgl_error err = {0};
+    struct vgl_error err;
+    err.code = 0;
     struct vgl_json_opts jo = {.max_depth = c->opts ? c->opts->max_depth : 0};
     if (vgl_json_parse(c->payload->data, c->payload->len, c->arena, &jo, &c->decoded, &err) == 0) {
         c->decoded_state = 1;
@@ -165,7 +166,8 @@ static int jmespath_cached(struct ctx *c, const struct vgl_jmespath *p, const st
             return c->jp[i].rc;
         }
     }
-    struct vgl_error err = {0};
+    struct vgl_error err;
+    err.code = 0;
     int rc = vgl_jmespath_eval(p, in, c->arena, out, &err);
     if (rc)
         *out = vgl_json_null();
@@ -187,7 +189,8 @@ static int csv_cached(struct ctx *c, const struct vgl_csv_dialect *d, const char
             return c->csv[i].rc;
         }
     }
-    struct vgl_error err = {0};
+    struct vgl_error err;
+    err.code = 0;
     int rc = vgl_csv_read(text, len, d, c->arena, rows, &err);
     if (c->ncsv < MAX_CACHED) {
         c->csv[c->ncsv].d = *d;
@@ -311,6 +314,7 @@ static bool convert_object(struct ctx *c, const struct vgl_json *schema, const s
             if (!members) {
                 members = vgl_arena_memdup(c->arena, rec->u.members, rec->len * sizeof *members);
                 out->u.members = members;
+                vgl_json_touch(out);
             }
             members[i].val = nv;
         }
@@ -322,7 +326,7 @@ static bool convert_value(struct ctx *c, const struct vgl_json *type, const stru
                           struct vgl_json *out, const char *where, const char *key, size_t klen,
                           int depth)
 {
-    struct vgl_error err = {0};
+    struct vgl_error err;   /* set by the conversions on failure; not cleared per value */
     int kl = (int)(klen > 60 ? 60 : klen);
     *out = *v;
     if (type->type == VGL_JSON_STRING) {
@@ -740,7 +744,8 @@ static void kv_candidates(struct ctx *c, const struct vgl_schema *sc, struct can
     struct vgl_kv_opts o = {{sc->kv_delimiter, strlen(sc->kv_delimiter)},
                             {sc->kv_separator, strlen(sc->kv_separator)}};
     struct vgl_kv_result res;
-    struct vgl_error err = {0};
+    struct vgl_error err;
+    err.code = 0;
     if (vgl_kv_split(text, len, &o, keys, sc->schema->len, c->arena, &res, &err) != 0) {
         why(c, "kv: %s", err.msg);
         cands_push(cs, c->arena, vgl_json_str(text, len), false, NULL);
@@ -832,6 +837,7 @@ static bool envelope(struct ctx *c, const struct vgl_schema *sc, struct vgl_json
         grown[env->len] = (struct vgl_json_member){em->key, em->klen, em->kflags, dv};
         env->u.members = grown;
         env->len++;
+        vgl_json_touch(env);
     }
     return true;
 }
@@ -875,6 +881,7 @@ static bool finish_record(struct ctx *c, const struct vgl_schema *sc, struct vgl
     }
     rec->u.members = m;
     rec->len = (uint32_t)n;
+    vgl_json_touch(rec);
     return true;
 }
 

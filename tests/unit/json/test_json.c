@@ -249,6 +249,32 @@ TEST(writer_escapes_and_caps)
     vgl_buf_release(&b);
 }
 
+TEST(unchanged_containers_are_written_from_source)
+{
+    /* Compact containers keep their source text (escapes and number spelling too);
+     * anything with white space is re-serialized canonically. */
+    CHECK_STR_EQ(RT("{\"a\":[1E2,\"\\u00e9\"],\"b\":{}}"), "{\"a\":[1E2,\"\\u00e9\"],\"b\":{}}");
+    CHECK_STR_EQ(RT("{\"a\": [1E2, \"\\u00e9\"]}"), "{\"a\":[100.0,\"\xc3\xa9\"]}");
+    CHECK_STR_EQ(RT("{\"a\":{\"x\": 1},\"b\":[2]}"), "{\"a\":{\"x\":1},\"b\":[2]}");
+    CHECK_STR_EQ(RT("{\"a\":1,\"a\":2}"), "{\"a\":2}");
+    /* A touched container is written from its values, not its source. */
+    const char *src = "{\"a\":[1,2]}";
+    struct vgl_json v;
+    vgl_arena_init(&arena, 0);
+    vgl_json_parse(src, strlen(src), &arena, NULL, &v, NULL);
+    CHECK(v.flags & VGL_JSON_F_RAW);
+    struct vgl_json *arr = &v.u.members[0].val;
+    arr->u.items[1] = vgl_json_int(7);
+    vgl_json_touch(arr);
+    vgl_json_touch(&v);
+    struct vgl_buf b;
+    vgl_buf_init(&b, 0);
+    vgl_json_write(&b, &v);
+    CHECK_STR_EQ(b.data, "{\"a\":[1,7]}");
+    vgl_buf_release(&b);
+    vgl_arena_release(&arena);
+}
+
 TEST(clone_is_deep)
 {
     const char *src = "{\"a\":[1,{\"b\":2}]}";
@@ -265,4 +291,4 @@ TEST(clone_is_deep)
 TEST_MAIN(T(parses_and_writes_values), T(rejects_bad_json_with_position), T(rejects_invalid_utf8),
           T(caps_depth_and_size), T(zero_copy_strings_point_into_input),
           T(number_kinds_follow_python), T(truthiness_and_equality), T(float_repr_matches_python),
-          T(writer_escapes_and_caps), T(clone_is_deep))
+          T(writer_escapes_and_caps), T(unchanged_containers_are_written_from_source), T(clone_is_deep))
