@@ -294,6 +294,26 @@ static bool convert_value(struct ctx *c, const struct vgl_json *type, const stru
                           struct vgl_json *out, const char *where, const char *key, size_t klen,
                           int depth);
 
+/* True when a conversion left the value as it was (field by field: padding and unused
+ * union bytes are not compared). */
+static bool same_value(const struct vgl_json *a, const struct vgl_json *b)
+{
+    if (a->type != b->type || a->flags != b->flags || a->len != b->len)
+        return false;
+    switch (a->type) {
+    case VGL_JSON_NULL:
+        return true;
+    case VGL_JSON_BOOL:
+        return a->u.b == b->u.b;
+    case VGL_JSON_INT:
+        return a->u.i == b->u.i;
+    case VGL_JSON_FLOAT:
+        return memcmp(&a->u.d, &b->u.d, sizeof a->u.d) == 0;
+    default:
+        return a->u.s == b->u.s;   /* same string, items or members pointer */
+    }
+}
+
 /* Converts an object against schema; writes the new object to out. */
 static bool convert_object(struct ctx *c, const struct vgl_json *schema, const struct vgl_json *rec,
                            struct vgl_json *out, const char *where, int depth)
@@ -310,7 +330,7 @@ static bool convert_object(struct ctx *c, const struct vgl_json *schema, const s
         struct vgl_json nv;
         if (!convert_value(c, &sm->val, &m->val, &nv, where, m->key, m->klen, depth))
             return false;
-        if (memcmp(&nv, &m->val, sizeof nv) != 0) {
+        if (!same_value(&nv, &m->val)) {
             if (!members) {
                 members = vgl_arena_memdup(c->arena, rec->u.members, rec->len * sizeof *members);
                 out->u.members = members;
