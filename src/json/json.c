@@ -535,7 +535,8 @@ close: {
     out->type = VGL_JSON_OBJECT;
     out->flags = 0;
     out->len = (uint32_t)n;
-    out->u.members = store_items(ps, member_stack + base, n, sizeof *member_stack, raw, start, out);
+    out->u.members = n ? store_items(ps, member_stack + base, n, sizeof *member_stack, raw, start, out)
+                       : NULL;
     rc = 0;
 }
 out:
@@ -579,8 +580,9 @@ close: {
     out->type = VGL_JSON_ARRAY;
     out->flags = 0;
     out->len = (uint32_t)n;
-    out->u.items = store_items(ps, item_stack + base, n, sizeof *item_stack, ps->ws == ws0,
-                               start, out);
+    out->u.items = n ? store_items(ps, item_stack + base, n, sizeof *item_stack, ps->ws == ws0,
+                                   start, out)
+                     : NULL;
     rc = 0;
 }
 out:
@@ -733,6 +735,25 @@ static bool as_number(const struct vgl_json *v, double *d, int64_t *i, bool *is_
     }
 }
 
+/* Python's int == float: exact, never a rounding cast. */
+static bool int_eq_float(int64_t i, double d)
+{
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+        return false;   /* NaN, infinities and values outside int64 */
+    return (double)(int64_t)d == d && (int64_t)d == i;
+}
+
+/* A big integer (decimal text) against a float: equal when the float is integral and its
+ * exact decimal expansion is the same text. */
+static bool bigint_eq_float(const struct vgl_json *big, double d)
+{
+    if (!isfinite(d) || d != floor(d))
+        return false;
+    char tmp[400];
+    int n = snprintf(tmp, sizeof tmp, "%.0f", d);
+    return n > 0 && (size_t)n == big->len && memcmp(tmp, big->u.s, big->len) == 0;
+}
+
 bool vgl_json_equal(const struct vgl_json *a, const struct vgl_json *b)
 {
     double da = 0, db = 0;
@@ -742,11 +763,15 @@ bool vgl_json_equal(const struct vgl_json *a, const struct vgl_json *b)
         if (inta && intb)
             return ia == ib;
         if (inta)
-            return (double)ia == db && (int64_t)db == ia;
+            return int_eq_float(ia, db);
         if (intb)
-            return (double)ib == da && (int64_t)da == ib;
+            return int_eq_float(ib, da);
         return da == db;
     }
+    if (a->type == VGL_JSON_BIGINT && b->type == VGL_JSON_FLOAT)
+        return bigint_eq_float(a, b->u.d);
+    if (b->type == VGL_JSON_BIGINT && a->type == VGL_JSON_FLOAT)
+        return bigint_eq_float(b, a->u.d);
     if (a->type != b->type)
         return false;
     switch (a->type) {
