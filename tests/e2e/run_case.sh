@@ -45,6 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 cmdline=$(head -n 1 "$CASE/cmd")
 cd "$CASE" || exit 2
 # The cmd file is test data we wrote: eval gives it shell quoting, globs and $CASE/$SHARED.
+args=()
 if ! eval "args=($cmdline)"; then
     echo "$name: cannot parse cmd: $cmdline" >&2
     exit 2
@@ -54,8 +55,13 @@ wrapper=(${VGL_E2E_WRAPPER:-})
 stdin_file=/dev/null
 [[ -f $CASE/stdin ]] && stdin_file=$CASE/stdin
 
-"${wrapper[@]}" "$vigil" "${args[@]}" <"$stdin_file" >"$tmp/stdout" 2>"$tmp/stderr"
-status=$?
+# stdout and stderr are pipes, as in a shell pipeline, not files: a case may pass
+# /dev/stdout as an output path, and reopening a file there would truncate it.
+{
+    "${wrapper[@]}" "$vigil" "${args[@]}" <"$stdin_file" 2>&3 | cat >"$tmp/stdout"
+    echo "${PIPESTATUS[0]}" >"$tmp/status"
+} 3>&1 | cat >"$tmp/stderr"
+status=$(cat "$tmp/status")
 
 failures=0
 fail() {
