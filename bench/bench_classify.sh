@@ -25,3 +25,6 @@ awk -v n="$n" -v b="$bytes" -v s="$secs" -v r="$rss" 'BEGIN {
     printf "classify: %.2f s wall, %.0f records/s, %.1f MB/s, peak RSS %.1f MB\n",
            s, n / s, b / s / 1e6, r / 1024 }'
 tail -n +1 "$tmp/err" | head -5
+echo
+echo "per stage, in process (bench_stages, best of 3):"
+"$build/bench/bench_stages" "$tmp/in.jsonl" "$here/conf" kinesis bench_stream 3

@@ -16,6 +16,7 @@ packages=(
     librdkafka-dev                                 # Kafka source
     libsodium-dev                                  # encrypted credentials
     valgrind                                       # ctest -T memcheck
+    time                                           # /usr/bin/time: peak RSS in bench/
 )
 
 if [[ ${VGL_SKIP_DEPS:-0} == 1 ]]; then
