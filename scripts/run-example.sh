@@ -17,7 +17,7 @@ vigil=build-release/vigil
 mkdir -p "$out"
 
 run() {
-    printf '\n$ %s\n' "$*"
+    printf '\n$ %s\n' "$*" >&2
     "$@"
 }
 

@@ -606,8 +606,12 @@ static void json_candidates(struct ctx *c, const struct vgl_schema *sc, struct c
     const struct vgl_json *d = &c->decoded;
     if (sc->json_path) {
         struct vgl_json r;
-        if (c->decoded_state != 1 || jmespath_cached(c, sc->json_path, d, &r) != 0 ||
-            !vgl_json_truthy(&r)) {
+        if (c->decoded_state != 1) {
+            why(c, "not json: %s", c->decode_err);
+            cands_push(cs, c->arena, *d, false, NULL);
+            return;
+        }
+        if (jmespath_cached(c, sc->json_path, d, &r) != 0 || !vgl_json_truthy(&r)) {
             cands_push(cs, c->arena, *d, false, "json_path selected nothing");
             return;
         }
@@ -729,8 +733,12 @@ static void csv_candidates(struct ctx *c, const struct vgl_schema *sc, struct ca
     if (sc->json_path) {
         decode(c);
         struct vgl_json r;
-        if (c->decoded_state != 1 || jmespath_cached(c, sc->json_path, &c->decoded, &r) != 0 ||
-            !vgl_json_truthy(&r)) {
+        if (c->decoded_state != 1) {
+            why(c, "not json: %s", c->decode_err);
+            cands_push(cs, c->arena, c->decoded, false, NULL);
+            return;
+        }
+        if (jmespath_cached(c, sc->json_path, &c->decoded, &r) != 0 || !vgl_json_truthy(&r)) {
             cands_push(cs, c->arena, c->decoded, false, "json_path selected nothing");
             return;
         }
