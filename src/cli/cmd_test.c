@@ -27,6 +27,7 @@
 #include "frame/lines.h"
 #include "json/json.h"
 #include "parse/classify.h"
+#include "rules/rules.h"
 
 #define GREEN "\033[0;32;1m"
 #define RED "\033[0;31;1m"
@@ -44,7 +45,12 @@ struct opts {
     size_t npaths;
     const char **only_files;
     size_t nonly_files;
-    bool verbose, quiet, color;
+    const char **rule_dirs;      /* -d: folders imported as rule code */
+    size_t nrule_dirs;
+    const char **only_rules;     /* -r: run only events expecting one of these */
+    size_t nonly_rules;
+    bool verbose, quiet, color, profile;
+    long repeat;
 };
 
 struct result {
@@ -56,7 +62,14 @@ struct result {
     char *error;                  /* validation/config error, or NULL */
     bool classify_only;
     bool passed;
+    bool suppressed;              /* -r filtered it out: neither pass nor fail */
     struct vgl_json expected;     /* trigger_rules as given (array) */
+    bool rules_ran, rules_ok;
+    const char **triggered;       /* sorted, unique; names owned by the rules engine */
+    size_t ntriggered;
+    struct vgl_pub_result *pubs;  /* in the runner's arena */
+    size_t npubs, npub_failed;
+    char *alerts_json;            /* [{"rule":..., "outputs":[...]}] for --json */
 };
 
 struct runner {
@@ -68,19 +81,28 @@ struct runner {
     size_t pass, fail;
     size_t file_errors;
     struct vgl_buf report;        /* JSON report */
+    struct vgl_rules *rules;      /* rules mode */
+    char **tested;                /* rules named by events that classified (untested list) */
+    size_t ntested, tested_cap;
 };
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: vigil test classifier|rules [--config DIR] [--json FILE] [-f FILE...]\n"
-            "                  [-v|-q] [--color|--no-color] [PATH...]\n\n"
+            "                  [-d DIR...] [-r RULE...] [-n N] [--profile] [-v|-q]\n"
+            "                  [--color|--no-color] [PATH...]\n\n"
             "Runs StreamAlert test-event files: every *.json file under each PATH (default: the\n"
             "rules/ folder beside --config, which defaults to ./conf).  Each event is validated\n"
             "and classified exactly as StreamAlert's `manage.py test` does; a failing event shows\n"
             "the classified and expected log types.  --json FILE (- for stdout) writes one entry\n"
             "per event.  "
-            "-f FILE runs only those test files.\n\n%s",
+            "-f FILE runs only those test files.\n"
+            "rules mode: runs the rules on every classified record and compares the rules that\n"
+            "fired with trigger_rules, then runs publisher_tests.  -d DIR: folders imported as\n"
+            "rule code (default: global.json's rule_locations); -r RULE: only events expecting\n"
+            "that rule; -n N: repeat the run; --profile (or -s): per-rule calls, hits, errors\n"
+            "and time.\n\n%s",
             VGL_EXIT_CODES_HELP);
 }
 
@@ -289,6 +311,137 @@ static char *str_dup_json(const struct vgl_json *v)
     return vgl_xstrndup(v->u.s, v->len);
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool str_in_json_list(const struct vgl_json *list, const char *s)
+{
+    for (uint32_t i = 0; list && i < list->len; i++) {
+        const struct vgl_json *it = &list->u.items[i];
+        if (it->type == VGL_JSON_STRING && it->len == strlen(s) && memcmp(it->u.s, s, it->len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Expected rule names that are not disabled (compat 9.5). */
+static bool expected_active(const struct runner *r, const struct vgl_json *it)
+{
+    if (it->type != VGL_JSON_STRING)
+        return false;
+    char name[512];
+    snprintf(name, sizeof name, "%.*s", (int)it->len, it->u.s);
+    bool disabled = false;
+    return !(vgl_rules_exists(r->rules, name, &disabled) && disabled);
+}
+
+static void note_tested(struct runner *r, const struct vgl_json *expected)
+{
+    for (uint32_t i = 0; i < expected->len; i++) {
+        const struct vgl_json *it = &expected->u.items[i];
+        if (it->type != VGL_JSON_STRING)
+            continue;
+        r->tested = vgl_xgrow(r->tested, &r->tested_cap, r->ntested + 1, sizeof *r->tested);
+        r->tested[r->ntested++] = vgl_xstrndup(it->u.s, it->len);
+    }
+}
+
+/* -r: run the event only if one of its expected, enabled rules is in the filter. */
+static bool suppressed_by_filter(const struct runner *r, const struct vgl_json *expected)
+{
+    if (r->o.nonly_rules == 0)
+        return false;
+    for (uint32_t i = 0; i < expected->len; i++) {
+        const struct vgl_json *it = &expected->u.items[i];
+        if (!expected_active(r, it))
+            continue;
+        for (size_t k = 0; k < r->o.nonly_rules; k++)
+            if (it->len == strlen(r->o.only_rules[k]) && memcmp(it->u.s, r->o.only_rules[k], it->len) == 0)
+                return false;
+    }
+    return true;
+}
+
+/* Runs the rules on every record of the event, then its publisher tests (compat 9.4-9.6). */
+static void run_rules(struct runner *r, struct result *res, const struct vgl_json *ev,
+                      const struct vgl_data_source *src, const struct vgl_classified *cl,
+                      const char *file)
+{
+    struct vgl_error err = {0};
+    res->rules_ran = true;
+    const struct vgl_json *fixtures = vgl_json_getz(ev, "test_fixtures");
+    if (vgl_rules_set_fixtures(r->rules, fixtures, &err) != 0) {
+        res->error = xsprintf("%s", err.msg);
+        return;
+    }
+    struct vgl_alerts alerts = {0};
+    char where[600];
+    snprintf(where, sizeof where, "%s:%zu", file, res->index);
+    for (size_t i = 0; cl->schema && i < cl->nrecords; i++) {
+        struct vgl_rule_input in = {
+            .record = &cl->records[i], .log_type = cl->schema->name, .parser = cl->schema->parser_name,
+            .cluster = src->cluster, .service = src->service, .resource = src->resource, .where = where,
+        };
+        if (vgl_rules_eval(r->rules, &in, &r->arena, &alerts, &err) != 0) {
+            res->error = xsprintf("%s", err.msg);
+            break;
+        }
+    }
+    /* Triggered: the set of rule names of all alerts, sorted. */
+    res->triggered = vgl_xcalloc(alerts.n + 1, sizeof *res->triggered);
+    for (size_t i = 0; i < alerts.n; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < res->ntriggered && !seen; k++)
+            seen = strcmp(res->triggered[k], alerts.items[i].rule_name) == 0;
+        if (!seen)
+            res->triggered[res->ntriggered++] = alerts.items[i].rule_name;
+    }
+    qsort(res->triggered, res->ntriggered, sizeof *res->triggered, cmp_cstr);
+    /* Pass iff set(triggered) == set(expected - disabled). */
+    bool ok = true;
+    for (size_t k = 0; k < res->ntriggered && ok; k++)
+        ok = str_in_json_list(&res->expected, res->triggered[k]);
+    for (uint32_t i = 0; i < res->expected.len && ok; i++) {
+        const struct vgl_json *it = &res->expected.u.items[i];
+        if (!expected_active(r, it))
+            continue;
+        bool found = false;
+        for (size_t k = 0; k < res->ntriggered && !found; k++)
+            found = it->len == strlen(res->triggered[k]) && memcmp(it->u.s, res->triggered[k], it->len) == 0;
+        ok = found;
+    }
+    res->rules_ok = ok;
+    /* Alerts and their outputs, for the JSON report. */
+    struct vgl_buf b;
+    vgl_buf_init(&b, 0);
+    vgl_buf_putc(&b, '[');
+    for (size_t i = 0; i < alerts.n; i++) {
+        vgl_buf_puts(&b, i ? ",{\"rule\":" : "{\"rule\":");
+        vgl_json_write_str(&b, alerts.items[i].rule_name, strlen(alerts.items[i].rule_name));
+        const struct vgl_json *outs = vgl_json_getz(&alerts.items[i].fields, "outputs");
+        vgl_buf_puts(&b, ",\"outputs\":");
+        if (outs)
+            vgl_json_write(&b, outs);
+        else
+            vgl_buf_puts(&b, "[]");
+        vgl_buf_putc(&b, '}');
+    }
+    vgl_buf_putc(&b, ']');
+    res->alerts_json = vgl_buf_detach(&b, NULL);
+    const struct vgl_json *pt = vgl_json_getz(ev, "publisher_tests");
+    const struct vgl_json *skip = vgl_json_getz(ev, "skip_publishers");
+    if (pt && pt->type == VGL_JSON_OBJECT && pt->len && alerts.n && !(skip && vgl_json_truthy(skip))) {
+        if (vgl_rules_publisher_tests(r->rules, &alerts, pt, &r->arena, &res->pubs, &res->npubs, &err) != 0) {
+            res->error = xsprintf("%s", err.msg);
+        }
+        for (size_t i = 0; i < res->npubs; i++)
+            res->npub_failed += !res->pubs[i].passed;
+    }
+    vgl_rules_clear_fixtures(r->rules);
+}
+
 /* Validates, expands and classifies one event; fills res. */
 static void run_event(struct runner *r, const char *file, size_t index, struct vgl_json ev)
 {
@@ -409,6 +562,16 @@ static void run_event(struct runner *r, const char *file, size_t index, struct v
     }
     res->classified = cl.schema ? cl.schema->name : NULL;
     res->passed = res->classified && strcmp(res->classified, sc->name) == 0;
+    if (r->o.mode == MODE_RULES && !classify_only) {
+        if (suppressed_by_filter(r, &res->expected)) {
+            res->suppressed = true;
+            goto out;
+        }
+        if (res->classified)
+            note_tested(r, &res->expected);
+        run_rules(r, res, &ev, src, &cl, file);
+        res->passed = res->passed && res->rules_ok && res->npub_failed == 0 && !res->error;
+    }
 out:
     free(service);
     free(source);
@@ -416,18 +579,77 @@ out:
 
 /* ---- reporting (compat 9.8) --------------------------------------------------------- */
 
-static void print_rules_list(const struct runner *r, const struct vgl_json *list)
+/* "a, b (does not exist)" sorted; names missing from the other list in red. */
+static void print_names(const struct runner *r, const char **names, size_t n, const char **other,
+                        size_t nother, bool mark_missing)
 {
-    if (!list || list->len == 0) {
+    if (n == 0) {
         printf("<None>");
         return;
     }
+    for (size_t i = 0; i < n; i++) {
+        bool in_other = false;
+        for (size_t k = 0; k < nother && !in_other; k++)
+            in_other = strcmp(names[i], other[k]) == 0;
+        bool exists = vgl_rules_exists(r->rules, names[i], NULL);
+        printf("%s%s%s%s%s", i ? ", " : "", c_(r, in_other ? "" : RED), names[i],
+               c_(r, in_other ? "" : RESET), mark_missing && !exists ? " (does not exist)" : "");
+    }
+}
+
+/* Expected names as a sorted C array; disabled ones go to *disabled. */
+static size_t expected_names(const struct runner *r, const struct vgl_json *list, const char **out,
+                             const char **disabled, size_t *ndisabled)
+{
+    size_t n = 0;
+    *ndisabled = 0;
     for (uint32_t i = 0; i < list->len; i++) {
         const struct vgl_json *it = &list->u.items[i];
-        if (it->type == VGL_JSON_STRING)
-            printf("%s%.*s", i ? ", " : "", (int)it->len, it->u.s);
+        if (it->type != VGL_JSON_STRING)
+            continue;
+        char *name = vgl_arena_strndup((struct vgl_arena *)&r->arena, it->u.s, it->len);
+        bool dis = false;
+        if (vgl_rules_exists(r->rules, name, &dis) && dis)
+            disabled[(*ndisabled)++] = name;
+        else
+            out[n++] = name;
     }
-    (void)r;
+    qsort(out, n, sizeof *out, cmp_cstr);
+    qsort(disabled, *ndisabled, sizeof *disabled, cmp_cstr);
+    return n;
+}
+
+static void print_rules_block(const struct runner *r, const struct result *res)
+{
+    const char **exp = vgl_xcalloc(res->expected.len + 1, sizeof *exp);
+    const char **dis = vgl_xcalloc(res->expected.len + 1, sizeof *dis);
+    size_t ndis;
+    size_t nexp = expected_names(r, &res->expected, exp, dis, &ndis);
+    printf("\n    Rules: %s%s%s\n", c_(r, res->rules_ok ? GREEN : RED), res->rules_ok ? "Pass" : "Fail",
+           c_(r, RESET));
+    printf("        Triggered Rules: ");
+    print_names(r, res->triggered, res->ntriggered, exp, nexp, false);
+    printf("\n        Expected Rules: ");
+    print_names(r, exp, nexp, res->triggered, res->ntriggered, true);
+    printf("\n");
+    if (ndis) {
+        printf("        Disabled Rules: ");
+        for (size_t i = 0; i < ndis; i++)
+            printf("%s%s", i ? ", " : "", dis[i]);
+        printf("\n");
+    }
+    free(exp);
+    free(dis);
+    if (res->npubs) {
+        printf("\n    Publishers: %s%zu/%zu Passed%s\n", c_(r, res->npub_failed ? RED : GREEN),
+               res->npubs - res->npub_failed, res->npubs, c_(r, RESET));
+        if (res->npub_failed) {
+            printf("        Errors:\n");
+            for (size_t i = 0; i < res->npubs; i++)
+                if (!res->pubs[i].passed)
+                    printf("            %s: %s\n", res->pubs[i].output, res->pubs[i].message);
+        }
+    }
 }
 
 static void print_result(const struct runner *r, const struct result *res)
@@ -451,12 +673,8 @@ static void print_result(const struct runner *r, const struct result *res)
     printf("        Expected Type: %s\n", res->declared ? res->declared : "<None>");
     if (res->classify_only)
         printf("\n    Classify Only: True\n");
-    if (r->o.mode == MODE_RULES && !res->classify_only) {
-        printf("\n    Rules: %s\n        Triggered Rules: <None>\n        Expected Rules: ",
-               res->expected.len ? "Fail" : "Pass");
-        print_rules_list(r, &res->expected);
-        printf("\n");
-    }
+    if (r->o.mode == MODE_RULES && !res->classify_only && res->rules_ran)
+        print_rules_block(r, res);
     printf("\n");
 }
 
@@ -483,7 +701,26 @@ static void report_json(struct runner *r, const struct result *res)
         vgl_buf_puts(b, "null");
     vgl_buf_printf(b, ",\"classify_only\":%s,\"expected_rules\":", res->classify_only ? "true" : "false");
     vgl_json_write(b, &res->expected);
-    vgl_buf_puts(b, ",\"triggered_rules\":[],\"passed\":");
+    vgl_buf_puts(b, ",\"triggered_rules\":[");
+    for (size_t i = 0; i < res->ntriggered; i++) {
+        if (i)
+            vgl_buf_putc(b, ',');
+        vgl_json_write_str(b, res->triggered[i], strlen(res->triggered[i]));
+    }
+    vgl_buf_puts(b, "],\"alerts\":");
+    vgl_buf_puts(b, res->alerts_json ? res->alerts_json : "[]");
+    if (res->npubs) {
+        vgl_buf_puts(b, ",\"publisher_tests\":[");
+        for (size_t i = 0; i < res->npubs; i++) {
+            vgl_buf_puts(b, i ? ",{\"output\":" : "{\"output\":");
+            vgl_json_write_str(b, res->pubs[i].output, strlen(res->pubs[i].output));
+            vgl_buf_printf(b, ",\"passed\":%s,\"message\":", res->pubs[i].passed ? "true" : "false");
+            vgl_json_write_str(b, res->pubs[i].message, strlen(res->pubs[i].message));
+            vgl_buf_putc(b, '}');
+        }
+        vgl_buf_putc(b, ']');
+    }
+    vgl_buf_puts(b, ",\"passed\":");
     vgl_buf_puts(b, res->passed ? "true" : "false");
     vgl_buf_puts(b, ",\"error\":");
     if (res->error)
@@ -513,20 +750,25 @@ static void run_file(struct runner *r, const char *path)
         for (uint32_t i = 0; i < doc.len; i++)
             run_event(r, path, i + 1, doc.u.items[i]);
     }
-    bool any_fail = file_error != NULL;
+    bool any_fail = file_error != NULL, any_shown = file_error != NULL;
     for (size_t i = first; i < r->nresults; i++) {
+        if (r->results[i].suppressed)
+            continue;
+        any_shown = true;
         any_fail |= !r->results[i].passed;
         if (r->results[i].passed)
             r->pass++;
         else
             r->fail++;
     }
-    if (!r->o.quiet || any_fail) {
+    /* A file block is printed when some result is not suppressed; with -q only when
+     * something in it failed (compat 9.8). */
+    if (any_shown && (!r->o.quiet || any_fail)) {
         printf("\n%sFile: %s%s\n\n", c_(r, UNDERLINE), path, c_(r, RESET));
         if (file_error)
             printf("%sError - %s%s\n", c_(r, RED), file_error, c_(r, RESET));
         for (size_t i = first; i < r->nresults; i++)
-            if (!r->o.quiet || !r->results[i].passed)
+            if (!r->results[i].suppressed && (!r->o.quiet || !r->results[i].passed))
                 print_result(r, &r->results[i]);
     }
     if (file_error) {
@@ -535,7 +777,8 @@ static void run_file(struct runner *r, const char *path)
     }
     if (r->o.json_out) {
         for (size_t i = first; i < r->nresults; i++)
-            report_json(r, &r->results[i]);
+            if (!r->results[i].suppressed)
+                report_json(r, &r->results[i]);
         if (file_error) {
             struct result fe = {.file = path, .index = 0, .error = file_error,
                                 .expected = {.type = VGL_JSON_ARRAY}};
@@ -549,12 +792,71 @@ static void run_file(struct runner *r, const char *path)
         free(res->description);
         free(res->declared);
         free(res->error);
+        free(res->triggered);
+        free(res->alerts_json);
+        res->triggered = NULL;
+        res->alerts_json = NULL;
+        res->ntriggered = res->npubs = res->npub_failed = 0;
+        res->pubs = NULL;
         res->description = res->declared = res->error = NULL;
         res->expected = (struct vgl_json){.type = VGL_JSON_ARRAY};
         res->classified = NULL;
     }
     vgl_buf_release(&text);
     vgl_arena_reset(&r->arena);
+}
+
+/* Enabled rules never named by an event that classified and was not classify_only. */
+static void print_untested(const struct runner *r)
+{
+    size_t n = vgl_rules_count(r->rules), nun = 0;
+    const char **un = vgl_xcalloc(n + 1, sizeof *un);
+    for (size_t i = 0; i < n; i++) {
+        bool disabled;
+        const char *name = vgl_rules_name(r->rules, i, &disabled);
+        bool tested = disabled;
+        for (size_t k = 0; k < r->ntested && !tested; k++)
+            tested = strcmp(r->tested[k], name) == 0;
+        if (!tested)
+            un[nun++] = name;
+    }
+    if (nun) {
+        qsort(un, nun, sizeof *un, cmp_cstr);
+        printf("\n%sNo test events configured for the following rules:\n", c_(r, YELLOW));
+        for (size_t i = 0; i < nun; i++)
+            printf("%s\n", un[i]);
+        printf("%s", c_(r, RESET));
+    }
+    free(un);
+}
+
+static int cmp_stats(const void *a, const void *b)
+{
+    const struct vgl_rule_stats *x = a, *y = b;
+    return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : strcmp(x->name, y->name);
+}
+
+/* compat 9.8 -s: name padded to longest + 4, total ms, calls, average ms; by total time.
+ * vigil adds hits and errors. */
+static void print_stats(const struct runner *r)
+{
+    size_t n;
+    const struct vgl_rule_stats *st = vgl_rules_stats(r->rules, &n);
+    struct vgl_rule_stats *sorted = vgl_xcalloc(n + 1, sizeof *sorted);
+    memcpy(sorted, st, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_stats);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        w = strlen(sorted[i].name) > w ? strlen(sorted[i].name) : w;
+    printf("\nRule statistics:\n\n");
+    for (size_t i = 0; i < n; i++) {
+        double ms = (double)sorted[i].ns / 1e6;
+        printf("%-*s%14.8f ms  %6llu calls  %14.8f avg  %6llu hits  %6llu errors\n", (int)(w + 4),
+               sorted[i].name, ms, (unsigned long long)sorted[i].calls,
+               sorted[i].calls ? ms / (double)sorted[i].calls : 0.0,
+               (unsigned long long)sorted[i].hits, (unsigned long long)sorted[i].errors);
+    }
+    free(sorted);
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -580,6 +882,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
     o->color = isatty(STDOUT_FILENO);
     o->paths = vgl_xcalloc((size_t)argc + 1, sizeof *o->paths);
     o->only_files = vgl_xcalloc((size_t)argc + 1, sizeof *o->only_files);
+    o->rule_dirs = vgl_xcalloc((size_t)argc + 1, sizeof *o->rule_dirs);
+    o->only_rules = vgl_xcalloc((size_t)argc + 1, sizeof *o->only_rules);
+    o->repeat = 1;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         bool has = i + 1 < argc;
@@ -589,6 +894,19 @@ static int parse_args(int argc, char **argv, struct opts *o)
             o->json_out = argv[++i];
         } else if ((strcmp(a, "-f") == 0 || strcmp(a, "--test-files") == 0) && has) {
             o->only_files[o->nonly_files++] = argv[++i];
+        } else if ((strcmp(a, "-d") == 0 || strcmp(a, "--rules-dir") == 0) && has) {
+            o->rule_dirs[o->nrule_dirs++] = argv[++i];
+        } else if ((strcmp(a, "-r") == 0 || strcmp(a, "--test-rules") == 0) && has) {
+            o->only_rules[o->nonly_rules++] = argv[++i];
+        } else if ((strcmp(a, "-n") == 0 || strcmp(a, "--repeat") == 0) && has) {
+            char *end;
+            o->repeat = strtol(argv[++i], &end, 10);
+            if (*end || o->repeat < 1 || o->repeat > 1000) {
+                fprintf(stderr, "vigil test: --repeat takes a number from 1 to 1000, not '%s'\n", argv[i]);
+                return -1;
+            }
+        } else if (strcmp(a, "-s") == 0 || strcmp(a, "--stats") == 0 || strcmp(a, "--profile") == 0) {
+            o->profile = true;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             o->verbose = true;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
@@ -611,6 +929,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
         fprintf(stderr, "vigil test: -v and -q cannot be combined\n");
         return -1;
     }
+    if (o->nonly_files && o->nonly_rules) {
+        fprintf(stderr, "vigil test: -f and -r cannot be combined\n");
+        return -1;
+    }
+    if (o->mode == MODE_CLASSIFIER && (o->nonly_rules || o->profile || o->nrule_dirs)) {
+        fprintf(stderr, "vigil test classifier: -r, -d and --profile belong to the rules mode\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -624,16 +950,26 @@ int vgl_cmd_test(int argc, char **argv)
     size_t nfiles = 0, fcap = 0;
     if (rc)
         goto out;
-    if (r.o.mode == MODE_RULES) {
-        fprintf(stderr, "vigil test rules: the rules mode needs the Python rules engine, which this "
-                        "build does not have yet; use 'vigil test classifier'\n");
-        exit_code = VGL_EXIT_USAGE;
-        goto out;
-    }
     r.cfg = vgl_cli_load_config(r.o.conf, true);
     if (!r.cfg) {
         exit_code = VGL_EXIT_CONFIG;
         goto out;
+    }
+    if (r.o.mode == MODE_RULES) {
+        struct vgl_diag diag;
+        vgl_diag_init(&diag);
+        struct vgl_rules_opts ro = {.rule_dirs = r.o.nrule_dirs ? r.o.rule_dirs : NULL,
+                                    .nrule_dirs = r.o.nrule_dirs, .test_mode = true};
+        r.rules = vgl_rules_load(r.cfg, &ro, &diag);
+        vgl_cli_print_diag(&diag);
+        if (!r.rules)
+            fprintf(stderr, "vigil test rules: %zu error%s loading rules (run `vigil validate --config %s`)\n",
+                    diag.nerrors, diag.nerrors == 1 ? "" : "s", r.o.conf);
+        vgl_diag_release(&diag);
+        if (!r.rules) {
+            exit_code = VGL_EXIT_CONFIG;
+            goto out;
+        }
     }
     if (r.o.npaths == 0) {
         default_path = xsprintf("%s/rules", r.cfg->root);
@@ -665,12 +1001,14 @@ int vgl_cmd_test(int argc, char **argv)
     for (size_t i = 0; i < r.o.npaths; i++)
         printf("%s%s", i ? ", " : "", r.o.paths[i]);
     printf("\n");
-    for (size_t i = 0; i < nfiles; i++) {
-        bool selected = r.o.nonly_files == 0;
-        for (size_t k = 0; k < r.o.nonly_files && !selected; k++)
-            selected = strcmp(files[i], r.o.only_files[k]) == 0;
-        if (selected)
-            run_file(&r, files[i]);
+    for (long rep = 0; rep < r.o.repeat; rep++) {
+        for (size_t i = 0; i < nfiles; i++) {
+            bool selected = r.o.nonly_files == 0;
+            for (size_t k = 0; k < r.o.nonly_files && !selected; k++)
+                selected = strcmp(files[i], r.o.only_files[k]) == 0;
+            if (selected)
+                run_file(&r, files[i]);
+        }
     }
     printf("\nSummary:\n\nTotal Tests: %zu\n", r.pass + r.fail);
     if (r.pass)
@@ -683,6 +1021,10 @@ int vgl_cmd_test(int argc, char **argv)
         printf("Fail: 0\n");
     if (nfiles == 0)
         fprintf(stderr, "vigil test: no test files (*.json) found\n");
+    if (r.rules && r.o.nonly_files == 0 && r.o.nonly_rules == 0)
+        print_untested(&r);
+    if (r.rules && r.o.profile)
+        print_stats(&r);
     if (r.o.json_out) {
         vgl_buf_puts(&r.report, "\n]\n");
         bool to_stdout = strcmp(r.o.json_out, "-") == 0;
@@ -704,8 +1046,14 @@ out:
     free(files);
     free(r.results);
     free(default_path);
+    for (size_t i = 0; i < r.ntested; i++)
+        free(r.tested[i]);
+    free(r.tested);
+    vgl_rules_free(r.rules);
     vgl_config_free(r.cfg);
     free(r.o.paths);
     free(r.o.only_files);
+    free(r.o.rule_dirs);
+    free(r.o.only_rules);
     return exit_code;
 }
