@@ -22,6 +22,7 @@
 #include "json/json.h"
 #include "normalize/normalize.h"
 #include "parse/classify.h"
+#include "rules/rules.h"
 
 #define OUT_FLUSH (1u << 20)
 #define BATCH_PAYLOADS 512
@@ -37,6 +38,8 @@ struct run {
     const struct vgl_schema *only;       /* --log-type */
     struct vgl_classify_opts opts;
     bool document;                       /* --format document */
+    struct vgl_rules *rules;             /* --rules: alerts instead of records */
+    uint64_t alerts;
     FILE *dead;
     const char *dead_name;
 
@@ -66,7 +69,10 @@ static void usage(FILE *out)
             "Payloads that match no schema are written as JSON lines to the dead-letter stream\n"
             "(--dead-letters FILE, default stderr) with each tried schema's reason.\n"
             "--resource alone picks the data source with that resource in any service; with\n"
-            "neither, the config's only data source is used.\n\n%s",
+            "neither, the config's only data source is used.\n"
+            "--rules runs the rules of global.json's rule_locations on every record and prints\n"
+            "one JSON line per alert ({\"rule\", \"alert\"}) instead of the records; --profile adds\n"
+            "per-rule statistics to the summary.\n\n%s",
             VGL_EXIT_CODES_HELP);
 }
 
@@ -187,6 +193,38 @@ static void dead_letter(struct run *r, const char *reason, const char *file, uin
     vgl_buf_puts(b, "}\n");
 }
 
+/* --rules: every record through the rules engine; one line per alert. */
+static void run_rules(struct run *r, const struct vgl_classified *res, const char *file, uint64_t line)
+{
+    char where[600];
+    snprintf(where, sizeof where, "%s:%llu", file, (unsigned long long)line);
+    for (size_t i = 0; i < res->nrecords; i++) {
+        struct vgl_alerts alerts = {0};
+        struct vgl_error err;
+        vgl_error_clear(&err);
+        struct vgl_rule_input in = {
+            .record = &res->records[i], .log_type = res->schema->name,
+            .parser = res->schema->parser_name, .cluster = r->src ? r->src->cluster : "",
+            .service = r->src ? r->src->service : "", .resource = r->src ? r->src->resource : "",
+            .where = where,
+        };
+        if (vgl_rules_eval(r->rules, &in, &r->arena, &alerts, &err) != 0) {
+            dead_letter(r, err.msg, file, line, NULL, 0, 0, NULL);
+            continue;
+        }
+        for (size_t a = 0; a < alerts.n; a++) {
+            vgl_buf_puts(&r->out, "{\"rule\":");
+            vgl_json_write_str(&r->out, alerts.items[a].rule_name, strlen(alerts.items[a].rule_name));
+            vgl_buf_putc(&r->out, ',');
+            write_source(&r->out, file, line);
+            vgl_buf_puts(&r->out, ",\"alert\":");
+            vgl_json_write(&r->out, &alerts.items[a].fields);
+            vgl_buf_puts(&r->out, "}\n");
+        }
+        r->alerts += alerts.n;
+    }
+}
+
 static bool blank(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -233,8 +271,12 @@ static void classify_payload(struct run *r, const char *file, uint64_t line, con
         return;
     }
     r->invalid_sub += res.ninvalid;
-    for (size_t i = 0; i < res.nrecords; i++)
-        write_record(r, res.schema, &res.records[i], file, line);
+    if (r->rules) {
+        run_rules(r, &res, file, line);
+    } else {
+        for (size_t i = 0; i < res.nrecords; i++)
+            write_record(r, res.schema, &res.records[i], file, line);
+    }
     r->records += res.nrecords;
     count_type(r, res.schema->name, res.nrecords);
 }
@@ -339,7 +381,7 @@ int vgl_cmd_classify(int argc, char **argv)
 {
     const char *conf = "conf", *service = NULL, *resource = NULL, *log_type = NULL;
     const char *dead_path = NULL, *format = "lines";
-    bool progress = true;
+    bool progress = true, with_rules = false, profile = false;
     const char **files = vgl_xcalloc((size_t)argc + 1, sizeof *files);
     size_t nfiles = 0;
     for (int i = 1; i < argc; i++) {
@@ -359,6 +401,10 @@ int vgl_cmd_classify(int argc, char **argv)
             format = argv[++i];
         else if (strcmp(a, "--no-progress") == 0)
             progress = false;
+        else if (strcmp(a, "--rules") == 0)
+            with_rules = true;
+        else if (strcmp(a, "--profile") == 0)
+            profile = true;
         else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             free(files);
@@ -414,6 +460,19 @@ int vgl_cmd_classify(int argc, char **argv)
             goto out;
         }
     }
+    if (with_rules) {
+        struct vgl_diag diag;
+        vgl_diag_init(&diag);
+        r.rules = vgl_rules_load(cfg, NULL, &diag);
+        vgl_cli_print_diag(&diag);
+        vgl_diag_release(&diag);
+        if (!r.rules) {
+            fprintf(stderr, "vigil classify: the rules did not load (run `vigil validate --config %s`)\n",
+                    conf);
+            exit_code = VGL_EXIT_CONFIG;
+            goto out;
+        }
+    }
     r.opts.max_depth = (size_t)cfg->settings.max_json_depth;
     r.opts.explain = true;
     r.opts.legacy_norm = cfg->settings.legacy_normalization ? cfg->legacy_norm : NULL;
@@ -457,6 +516,15 @@ int vgl_cmd_classify(int argc, char **argv)
         fprintf(stderr, "  %-40s %llu\n", "invalid sub-records dropped", (unsigned long long)r.invalid_sub);
     if (r.blank)
         fprintf(stderr, "  %-40s %llu\n", "blank lines skipped", (unsigned long long)r.blank);
+    if (r.rules) {
+        fprintf(stderr, "  %-40s %llu\n", "alerts", (unsigned long long)r.alerts);
+        size_t n;
+        const struct vgl_rule_stats *st = vgl_rules_stats(r.rules, &n);
+        for (size_t i = 0; profile && i < n; i++)
+            fprintf(stderr, "  rule %-35s %8llu calls %6llu hits %6llu errors %10.3f ms\n", st[i].name,
+                    (unsigned long long)st[i].calls, (unsigned long long)st[i].hits,
+                    (unsigned long long)st[i].errors, (double)st[i].ns / 1e6);
+    }
     if (failures || r.io_error)
         exit_code = VGL_EXIT_RUNTIME;
     else if (r.unmatched)
@@ -468,6 +536,7 @@ int vgl_cmd_classify(int argc, char **argv)
     vgl_arena_release(&r.arena);
     free(r.counts);
 out:
+    vgl_rules_free(r.rules);
     vgl_config_free(cfg);
     free(files);
     return exit_code;
