@@ -662,6 +662,12 @@ static void json_candidates(struct ctx *c, const struct vgl_schema *sc, struct c
         return;
     }
     if (c->decoded_state != 1) {
+        /* StreamAlert keeps the undecoded text as the candidate, which an empty schema
+         * accepts like anything else (compat 2.4 step 1, 2.7). */
+        if (sc->schema->len == 0 && text_utf8_ok(c)) {
+            cands_push(cs, c->arena, *d, true, NULL);
+            return;
+        }
         cands_push(cs, c->arena, *d, false, NULL);
         why(c, "not json: %s", c->decode_err);
         return;

@@ -135,6 +135,7 @@ TEST(json_key_check_and_conversion)
         {"top-level array is one invalid candidate", S1("{\"a\":\"string\"}"), NULL, "[{\"a\":\"x\"}]",
          "NOMATCH|expected an object, found array"},
         {"not json", S1("{\"a\":\"string\"}"), NULL, "a=b", "NOMATCH|not json"},
+        {"empty schema accepts text that is not json", S1("{}"), NULL, "plain text", "t:a|\"plain text\""},
         {"duplicate keys: last value wins", S1("{\"a\":\"string\"}"), NULL, "{\"a\":\"1\",\"a\":\"2\"}",
          "t:a|{\"a\":\"2\"}"},
         {"big integers stay exact", S1("{\"a\":\"integer\"}"), NULL,

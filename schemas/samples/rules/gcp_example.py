@@ -1,0 +1,17 @@
+"""Example rules for gcp logs, written by `vigil init` from vigil's schema library.
+
+One rule per log type, each firing on every record of its type, with a test event in
+gcp_example.json that expects it. Replace each body with a real detection and keep
+its test event in step.
+"""
+from streamalert.shared.rule import rule
+
+
+@rule(logs=['gcp:audit'], outputs=['slack:security'])
+def gcp_audit_example(rec):
+    """
+    author:       vigil init
+    description:  Example rule for gcp:audit records: fires on every record.
+    testing:      (a) The gcp:audit test event in gcp_example.json.
+    """
+    return True
