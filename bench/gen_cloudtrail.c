@@ -34,16 +34,20 @@ int main(int argc, char **argv)
     long n = strtol(argv[1], NULL, 10);
     if (argc > 2)
         state ^= strtoull(argv[2], NULL, 10) * 0x9e3779b97f4a7c15ull;
+    /* Mostly routine calls; about 1 record in 100 is a sensitive one that rules alert on,
+     * closer to real trails than an even mix. */
     static const char *const events[] = {"DescribeInstances", "GetObject", "PutObject", "AssumeRole",
-                                         "CreateUser", "ConsoleLogin", "ListBuckets", "RunInstances",
-                                         "DeleteTrail", "UpdateFunctionCode"};
+                                         "ConsoleLogin", "ListBuckets", "RunInstances", "DescribeVolumes",
+                                         "GetCallerIdentity", "ListRoles"};
+    static const char *const sensitive[] = {"DeleteTrail", "CreateUser", "UpdateFunctionCode"};
     static const char *const sources[] = {"ec2.amazonaws.com", "s3.amazonaws.com", "sts.amazonaws.com",
                                           "iam.amazonaws.com", "signin.amazonaws.com",
                                           "lambda.amazonaws.com"};
     static const char *const users[] = {"alice", "bob", "carol", "deploy-bot", "terraform", "root"};
     static const char *const regions[] = {"us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"};
     for (long i = 0; i < n; i++) {
-        const char *ev = pick(events, 10), *src = pick(sources, 6), *user = pick(users, 6);
+        const char *ev = next() % 100 == 0 ? pick(sensitive, 3) : pick(events, 10);
+        const char *src = pick(sources, 6), *user = pick(users, 6);
         const char *region = pick(regions, 4);
         unsigned ip1 = (unsigned)(next() % 223 + 1), ip2 = (unsigned)(next() % 256),
                  ip3 = (unsigned)(next() % 256), ip4 = (unsigned)(next() % 254 + 1);

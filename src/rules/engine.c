@@ -38,6 +38,9 @@ PyObject *vgl_pyinit_vigil(void);   /* rules/s3.c: the _vigil built-in module */
 #define KEY_CACHE_MAX 65536
 #define CONVERT_MAX_DEPTH 512
 #define ERRORS_LOGGED_PER_RULE 10
+/* Rule time is measured on one record in TIME_SAMPLE and scaled: reading the clock around
+ * every call cost more than a typical rule (7% of a 50-rule run on this VM). */
+#define TIME_SAMPLE 8
 
 struct subkeys {
     const char *key;
@@ -78,6 +81,7 @@ struct key_entry {
 
 struct vgl_rules {
     PyObject *rt;            /* the vigil_runtime module */
+    uint64_t records;        /* records evaluated, for time sampling */
     PyObject *build_alert, *fresh_context, *annotate;
     bool threat_intel;
     struct rule *rules;
@@ -95,7 +99,7 @@ static bool py_started;
 
 static bool has_runtime(const char *dir)
 {
-    char path[4200];
+    char path[4400];
     struct stat st;
     snprintf(path, sizeof path, "%s/vigil_runtime.py", dir);
     return stat(path, &st) == 0;
@@ -874,9 +878,10 @@ int vgl_rules_eval(struct vgl_rules *r, const struct vgl_rule_input *in, struct 
         Py_DECREF(lst);
     }
     struct matcher_cache mc = {.n = 0};
+    bool timed = r->records++ % TIME_SAMPLE == 0;
     for (size_t c = 0; c < ncand; c++) {
         struct rule *ru = &r->rules[cand[c]];
-        uint64_t t0 = now_ns();
+        uint64_t t0 = timed ? now_ns() : 0;
         ru->stats.calls++;
         bool matched = true;
         for (size_t m = 0; m < ru->nmatchers && matched; m++)
@@ -901,7 +906,8 @@ int vgl_rules_eval(struct vgl_rules *r, const struct vgl_rule_input *in, struct 
             truthy = 0;
         }
         Py_XDECREF(res);
-        ru->stats.ns += now_ns() - t0;
+        if (timed)
+            ru->stats.ns += (now_ns() - t0) * TIME_SAMPLE;
         if (truthy == 1) {
             ru->stats.hits++;
             PyObject *alert = PyObject_CallFunction(r->build_alert, "OOOsssss", ru->name_obj, rec,

@@ -61,7 +61,8 @@ struct vgl_alerts {
 struct vgl_rule_stats {
     const char *name;
     uint64_t calls, hits, errors;
-    uint64_t ns;               /* total time in the rule function and its matchers */
+    uint64_t ns;               /* time in the rule function and its matchers; sampled on one
+                                  record in 8 and scaled, so an estimate */
 };
 
 /* Loads rules; NULL with every problem in diag (file:line for Python errors). */

@@ -1,16 +1,21 @@
 /*
- * rules/s3.c: the _vigil built-in module: what the Python side needs from C.
+ * rules/pymodule.c: the _vigil built-in module: what the Python side needs from C.
  *
  * s3_get(endpoint, region, bucket, key, access_key_id, secret_access_key, session_token)
  * fetches one object from any S3-compatible endpoint with libcurl's SigV4 signing
  * (CURLOPT_AWS_SIGV4), path-style.  The lookup-table s3 driver uses it.  Returns bytes;
  * raises OSError naming the URL and the HTTP status or curl error.  TLS verification is
  * on; responses are capped at 256 MiB.
+ *
+ * get_keys(data, search_key, max_matches=-1) is streamalert.shared.utils.get_keys (compat
+ * 5.1) in C: rules call it on every record, and the Python breadth-first search cost more
+ * than all other work of a typical rule.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -104,7 +109,100 @@ static PyObject *s3_get(PyObject *self, PyObject *args)
     return res;
 }
 
+#define NORMALIZATION_KEY "streamalert_normalization"
+
+/* Breadth-first over dicts and lists: every dict holding search_key contributes its value;
+ * truthy dict/list children are queued in insertion order; the normalization key is never
+ * entered; with max_matches > 0 the search stops once that many were found. */
+static PyObject *get_keys(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    (void)self;
+    static char *kwlist[] = {"data", "search_key", "max_matches", NULL};
+    PyObject *data, *key;
+    Py_ssize_t max_matches = -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|n", kwlist, &data, &key, &max_matches))
+        return NULL;
+    PyObject *found = PyList_New(0);
+    if (!found)
+        return NULL;
+    /* The queue holds borrowed references: everything in it is reachable from data,
+     * which the caller keeps alive for the call. */
+    size_t cap = 64, head = 0, tail = 0;
+    PyObject **queue = PyMem_Malloc(cap * sizeof *queue);
+    if (!queue) {
+        Py_DECREF(found);
+        return PyErr_NoMemory();
+    }
+    queue[tail++] = data;
+    PyObject *norm = PyUnicode_FromString(NORMALIZATION_KEY);
+    int rc = norm ? 0 : -1;
+    while (rc == 0 && head < tail) {
+        PyObject *obj = queue[head++];
+        if (PyDict_Check(obj)) {
+            PyObject *v = PyDict_GetItemWithError(obj, key);
+            if (v) {
+                if (PyList_Append(found, v) != 0) {
+                    rc = -1;
+                    break;
+                }
+                if (max_matches > 0 && PyList_GET_SIZE(found) == max_matches)
+                    break;
+            } else if (PyErr_Occurred()) {
+                /* an unhashable search key: dict lookup raises, as in Python */
+                rc = -1;
+                break;
+            }
+        }
+        PyObject *k, *val;
+        Py_ssize_t pos = 0, i = 0, n = 0;
+        bool is_dict = PyDict_Check(obj);
+        if (!is_dict && !PyList_Check(obj))
+            continue;
+        n = is_dict ? 0 : PyList_GET_SIZE(obj);
+        for (;;) {
+            if (is_dict) {
+                if (!PyDict_Next(obj, &pos, &k, &val))
+                    break;
+                if (PyUnicode_Check(k)) {
+                    int eq = PyUnicode_Compare(k, norm);
+                    if (eq == 0)
+                        continue;
+                    if (eq == -1 && PyErr_Occurred())
+                        PyErr_Clear();
+                }
+            } else {
+                if (i >= n)
+                    break;
+                val = PyList_GET_ITEM(obj, i++);
+            }
+            if ((PyDict_Check(val) && PyDict_GET_SIZE(val) > 0) ||
+                (PyList_Check(val) && PyList_GET_SIZE(val) > 0)) {
+                if (tail == cap) {
+                    cap *= 2;
+                    PyObject **q = PyMem_Realloc(queue, cap * sizeof *q);
+                    if (!q) {
+                        rc = -1;
+                        PyErr_NoMemory();
+                        break;
+                    }
+                    queue = q;
+                }
+                queue[tail++] = val;
+            }
+        }
+    }
+    PyMem_Free(queue);
+    Py_XDECREF(norm);
+    if (rc != 0) {
+        Py_DECREF(found);
+        return NULL;
+    }
+    return found;
+}
+
 static PyMethodDef methods[] = {
+    {"get_keys", (PyCFunction)(void (*)(void))get_keys, METH_VARARGS | METH_KEYWORDS,
+     "get_keys(data, search_key, max_matches=-1) -> list: breadth-first key search (compat 5.1)"},
     {"s3_get", s3_get, METH_VARARGS,
      "s3_get(endpoint, region, bucket, key, access_key_id, secret_access_key, session_token=None)"
      " -> bytes: GET one object with SigV4 (path-style)"},
