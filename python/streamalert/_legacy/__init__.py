@@ -1,0 +1,1 @@
+"""Home of the StreamAlert 1.x names (``stream_alert.rule_processor``)."""

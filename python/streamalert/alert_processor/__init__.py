@@ -1,0 +1,1 @@
+"""Alert-processor side helpers (compat 7.4)."""

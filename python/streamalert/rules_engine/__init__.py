@@ -1,0 +1,1 @@
+"""Rules-engine side modules used by rules (threat intel, compat 8.2)."""

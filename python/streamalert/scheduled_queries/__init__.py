@@ -1,0 +1,1 @@
+"""Scheduled queries ("StreamQuery", compat 10.4)."""

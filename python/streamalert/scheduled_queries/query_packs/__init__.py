@@ -1,0 +1,1 @@
+"""Query pack declarations (compat 10.4)."""
