@@ -17,6 +17,7 @@
 
 #include "rules/rules.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,10 +73,14 @@ struct type_rules {
     size_t n;
 };
 
+/* One cached key: the bytes inline when short (most record keys are), so a lookup
+ * touches one cache line. */
+#define KEY_INLINE 24
 struct key_entry {
     uint64_t hash;
-    const char *key;   /* owned copy */
     uint32_t len;
+    char inl[KEY_INLINE];
+    char *heap;        /* owned copy when len > KEY_INLINE */
     PyObject *str;     /* interned */
 };
 
@@ -208,12 +213,27 @@ static int py_start(struct vgl_error *err)
 
 /* ---- JSON <-> Python ------------------------------------------------------------------ */
 
+/* Eight bytes at a time, multiply-and-rotate mixing: keys are short, so per-byte hashes
+ * cost more than the lookup itself. */
 static uint64_t key_hash(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h = (h << 29) | (h >> 35);
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, s + i, n - i);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 31);
+}
+
+static const char *entry_key(const struct key_entry *e)
+{
+    return e->len > KEY_INLINE ? e->heap : e->inl;
 }
 
 static void keys_grow(struct vgl_rules *r)
@@ -242,7 +262,7 @@ static PyObject *key_object(struct vgl_rules *r, const char *s, size_t n)
         size_t j = h & (r->keycap - 1);
         while (r->keys[j].str) {
             struct key_entry *e = &r->keys[j];
-            if (e->hash == h && e->len == n && memcmp(e->key, s, n) == 0) {
+            if (e->hash == h && e->len == n && memcmp(entry_key(e), s, n) == 0) {
                 Py_INCREF(e->str);
                 return e->str;
             }
@@ -260,7 +280,14 @@ static PyObject *key_object(struct vgl_rules *r, const char *s, size_t n)
     size_t j = h & (r->keycap - 1);
     while (r->keys[j].str)
         j = (j + 1) & (r->keycap - 1);
-    r->keys[j] = (struct key_entry){h, vgl_xstrndup(s, n), (uint32_t)n, str};
+    struct key_entry *e = &r->keys[j];
+    e->hash = h;
+    e->len = (uint32_t)n;
+    if (n > KEY_INLINE)
+        e->heap = vgl_xstrndup(s, n);
+    else if (n)
+        memcpy(e->inl, s, n);
+    e->str = str;
     Py_INCREF(str);
     r->nkeys++;
     return str;
@@ -432,6 +459,15 @@ static int from_py(PyObject *o, struct vgl_arena *a, struct vgl_json *out, int d
         return -1;
     int rc = str_to_json(s, a, out);
     Py_DECREF(s);
+    /* decimal.Decimal (the dynamodb lookup driver returns numbers as Decimal, as boto3
+     * does): its text is a JSON number unless it is NaN or infinite. */
+    if (rc == 0 && strcmp(Py_TYPE(o)->tp_name, "decimal.Decimal") == 0) {
+        struct vgl_json num;
+        if (vgl_json_parse(out->u.s, out->len, a, NULL, &num, NULL) == 0 &&
+            (num.type == VGL_JSON_INT || num.type == VGL_JSON_BIGINT ||
+             (num.type == VGL_JSON_FLOAT && isfinite(num.u.d))))
+            *out = num;
+    }
     return rc;
 }
 
@@ -743,7 +779,7 @@ void vgl_rules_free(struct vgl_rules *r)
     for (size_t k = 0; k < r->keycap; k++) {
         if (r->keys && r->keys[k].str) {
             Py_DECREF(r->keys[k].str);
-            free((char *)r->keys[k].key);
+            free(r->keys[k].heap);
         }
     }
     free(r->keys);
@@ -1006,7 +1042,7 @@ int vgl_rules_set_fixtures(struct vgl_rules *r, const struct vgl_json *fixtures,
     for (size_t k = 0; k < tmp.keycap; k++) {
         if (tmp.keys && tmp.keys[k].str) {
             Py_DECREF(tmp.keys[k].str);
-            free((char *)tmp.keys[k].key);
+            free(tmp.keys[k].heap);
         }
     }
     free(tmp.keys);

@@ -71,6 +71,13 @@ static const char *RULES_PY =
     "def disabled_rule(rec):\n"
     "    return True\n"
     "\n"
+    "@rule(logs=['t:decimal'], context={})\n"
+    "def decimals(rec, context):\n"
+    "    import decimal\n"
+    "    context['d'] = [decimal.Decimal('1.50'), decimal.Decimal('7'), decimal.Decimal('NaN')]\n"
+    "    context['s'] = {'only'}\n"
+    "    return True\n"
+    "\n"
     "@rule(logs=['t:count'], context={})\n"
     "def count_objects(rec, context):\n"
     "    gc.collect()\n"
@@ -95,7 +102,7 @@ static int setup(void)
     tu_write(conf, "schemas/s.json",
              "{\"t:fidelity\":{\"parser\":\"json\",\"schema\":{}},\"t:err\":{\"parser\":\"json\",\"schema\":{}},"
              "\"t:match\":{\"parser\":\"json\",\"schema\":{}},\"t:sub\":{\"parser\":\"json\",\"schema\":{}},"
-             "\"t:count\":{\"parser\":\"json\",\"schema\":{}},\"t:none\":{\"parser\":\"json\",\"schema\":{}}}");
+             "\"t:count\":{\"parser\":\"json\",\"schema\":{}},\"t:decimal\":{\"parser\":\"json\",\"schema\":{}},\"t:none\":{\"parser\":\"json\",\"schema\":{}}}");
     tu_write(conf, "clusters/c.json", "{\"classifier_config\":{},\"data_sources\":{\"kinesis\":{\"s\":[\"t\"]}}}");
     tu_write(root, "rules/test_rules.py", RULES_PY);
     struct vgl_diag diag;
@@ -223,6 +230,22 @@ TEST(req_subkeys_in_c_and_disabled_rules)
     CHECK(vgl_rules_wants(rules, "t:sub"));
 }
 
+TEST(alert_values_serialise_like_json)
+{
+    if (setup() != 0)
+        return;
+    struct vgl_alerts alerts;
+    CHECK_INT_EQ(eval("t:decimal", "{}", &alerts), 1);
+    const struct vgl_json *ctx = alerts.n ? vgl_json_getz(&alerts.items[0].fields, "context") : NULL;
+    struct vgl_buf b;
+    vgl_buf_init(&b, 0);
+    if (ctx)
+        vgl_json_write(&b, ctx);
+    /* Decimals become numbers (NaN stays text), sets become lists */
+    CHECK_STR_EQ(b.data, "{\"d\":[1.5,7,\"NaN\"],\"s\":[\"only\"]}");
+    vgl_buf_release(&b);
+}
+
 TEST(no_reference_leaks)
 {
     if (setup() != 0)
@@ -267,4 +290,4 @@ TEST(cleanup)
 
 TEST_MAIN(T(record_to_dict_fidelity), T(exceptions_count_as_false_and_do_not_stop_others),
           T(matchers_run_once_and_context_is_a_fresh_copy), T(req_subkeys_in_c_and_disabled_rules),
-          T(no_reference_leaks), T(cleanup))
+          T(alert_values_serialise_like_json), T(no_reference_leaks), T(cleanup))
