@@ -240,7 +240,7 @@ static int parse_string(struct parser *ps, struct vgl_json *out)
     const unsigned char *p = (const unsigned char *)ps->p;
     const unsigned char *end = (const unsigned char *)ps->end;
     const char *start = ps->p;
-    bool escaped = false;
+    bool escaped = false, ascii = true;
     for (;;) {
         /* Fast path over plain ASCII: find the first quote, backslash, control character
          * or non-ASCII byte sixteen (SSE2) or eight (SWAR) bytes at a time. */
@@ -311,6 +311,7 @@ static int parse_string(struct parser *ps, struct vgl_json *out)
             return fail(ps, "no control character inside a string (escape it)");
         }
         size_t l = utf8_len(p, end);
+        ascii = false;
         if (!l) {
             return vgl_error_set(ps->err, VGL_EUTF8,
                                  "invalid utf-8 at byte %zu: byte 0x%02x does not start a valid "
@@ -327,7 +328,7 @@ static int parse_string(struct parser *ps, struct vgl_json *out)
     if (escaped)
         return decode_escapes(ps, start, (const char *)p, out);
     *out = vgl_json_str(start, len);
-    out->flags = VGL_JSON_F_PLAIN;
+    out->flags = VGL_JSON_F_PLAIN | (ascii ? VGL_JSON_F_ASCII : 0);
     return 0;
 }
 

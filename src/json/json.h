@@ -49,6 +49,9 @@ struct vgl_json_member;
  * space, no duplicate keys) sits in front of its items; the writer copies that text whole.  Code
  * that changes a container's items or members must clear it (vgl_json_touch). */
 #define VGL_JSON_F_RAW 0x02
+/* flags: the string's bytes are all ASCII (set by the parser; lets the rules bridge build
+ * Python strs with a plain copy). */
+#define VGL_JSON_F_ASCII 0x04
 
 struct vgl_json {
     uint8_t type;      /* enum vgl_json_type */

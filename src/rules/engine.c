@@ -315,6 +315,13 @@ static PyObject *to_py(struct vgl_rules *r, const struct vgl_json *v, int depth)
     case VGL_JSON_FLOAT:
         return PyFloat_FromDouble(v->u.d);
     case VGL_JSON_STRING:
+        if (v->flags & VGL_JSON_F_ASCII) {
+            /* known ASCII: no decoding, one copy into a compact str */
+            PyObject *o = PyUnicode_New((Py_ssize_t)v->len, 127);
+            if (o && v->len)
+                memcpy(PyUnicode_DATA(o), v->u.s, v->len);
+            return o;
+        }
         return PyUnicode_DecodeUTF8(v->u.s, (Py_ssize_t)v->len, "surrogateescape");
     case VGL_JSON_ARRAY: {
         PyObject *l = PyList_New((Py_ssize_t)v->len);
