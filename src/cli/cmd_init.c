@@ -7,7 +7,8 @@
  * (one example rule per log type and the test events that expect it).  init copies the
  * chosen sources' files into DIR/conf/schemas and DIR/rules, and writes global.json,
  * outputs.json and a cluster routing one file source (resource "logs") to them, so that
- * `vigil validate` and `vigil test classifier` pass on the new project at once.
+ * `vigil validate`, `vigil test classifier` and `vigil test rules` pass on the new project at
+ * once.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -616,7 +617,7 @@ int vgl_cmd_init(int argc, char **argv)
            ntypes, lib.dir);
     printf("next:\n"
            "  vigil validate --config %s/conf\n"
-           "  vigil test classifier --config %s/conf\n"
+           "  vigil test rules --config %s/conf\n"
            "  vigil classify --config %s/conf --resource " RESOURCE " YOUR_LOG_FILE\n",
            dir, dir, dir);
     if (missing)

@@ -2,7 +2,8 @@
 # tests/e2e/init_project.sh: `vigil init` end to end.
 #
 # Builds starter projects from the schema library (found by the binary itself, as a user's
-# install would) and checks that each one validates and passes `vigil test classifier`,
+# install would) and checks that each one validates and passes `vigil test classifier` and
+# `vigil test rules`,
 # including one project with every log source on a single resource.  Also checks --list,
 # the refusal of a non-empty folder, --force, and the error for unknown log sources.
 #
@@ -34,28 +35,22 @@ run() {
     return 0
 }
 
-# project_passes NAME DIR: validate (with rules once vigil's Python package is present) and
-# test classifier must pass.
+# project_passes NAME DIR: validate (rules included), test classifier and test rules pass.
 project_passes() {
     local name=$1 dir=$2
-    "$vigil" validate --config "$dir/conf" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if [[ $rc -eq 0 ]]; then
+    if run "$name: validate" 0 validate --config "$dir/conf"; then
         ok "$name: validate ($(grep -o '[0-9]* rules' "$tmp/out"))"
-    elif grep -q "Python package was not found" "$tmp/err"; then
-        if run "$name: validate --no-rules" 0 validate --no-rules --config "$dir/conf"; then
-            ok "$name: validate --no-rules (vigil's Python package is not available here)"
+    fi
+    local mode
+    for mode in classifier rules; do
+        if run "$name: test $mode" 0 test "$mode" --no-color --config "$dir/conf" &&
+            grep -q "^Fail: 0" "$tmp/out"; then
+            ok "$name: test $mode ($(grep '^Pass:' "$tmp/out"))"
+        else
+            bad "$name: test $mode"
+            tail -20 "$tmp/out"
         fi
-    else
-        bad "$name: validate: exit $rc"
-    fi
-    if run "$name: test classifier" 0 test classifier --no-color --config "$dir/conf" &&
-        grep -q "^Fail: 0" "$tmp/out"; then
-        ok "$name: test classifier ($(grep '^Pass:' "$tmp/out"))"
-    else
-        bad "$name: test classifier"
-        tail -20 "$tmp/out"
-    fi
+    done
 }
 
 # --list names the sources and their log types
