@@ -208,6 +208,26 @@ static int py_start(struct vgl_error *err)
         return vgl_error_set(err, VGL_ECONFIG, "cannot set sys.path: %s", e);
     }
     Py_DECREF(d);
+    /* Python's logging (vigil's package and users' rules) in vigil's line format, at
+     * vigil's level, instead of the bare last-resort handler. */
+    static const char *const levels[] = {"ERROR", "WARNING", "INFO", "DEBUG", "DEBUG"};
+    char code[1024];
+    snprintf(code, sizeof code,
+             "import logging, sys\n"
+             "class _VigilLogHandler(logging.Handler):\n"
+             "    _names = {'WARNING': 'warn', 'CRITICAL': 'error'}\n"
+             "    def emit(self, record):\n"
+             "        try:\n"
+             "            level = self._names.get(record.levelname, record.levelname.lower())\n"
+             "            sys.stderr.write('vigil: %%s: %%s: %%s\\n' %% (level, record.name, self.format(record)))\n"
+             "        except Exception:\n"
+             "            self.handleError(record)\n"
+             "_root = logging.getLogger()\n"
+             "_root.addHandler(_VigilLogHandler())\n"
+             "_root.setLevel(logging.%s)\n",
+             levels[vgl_log_get_level() < 5 ? vgl_log_get_level() : 1]);
+    if (PyRun_SimpleString(code) != 0)
+        PyErr_Clear();
     return 0;
 }
 
