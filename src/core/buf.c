@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/xmalloc.h"
+#include "core/utf8.h"
 
 void vgl_buf_init(struct vgl_buf *b, size_t max)
 {
@@ -111,31 +112,8 @@ char *vgl_buf_detach(struct vgl_buf *b, size_t *len)
 /* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid. */
 static size_t utf8_seq(const unsigned char *p, size_t n)
 {
-    unsigned c = p[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned min;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2, min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3, min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    unsigned cp = c & (0x7f >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
+    uint32_t cp;
+    return vgl_utf8_decode(p, n, &cp);
 }
 
 int vgl_buf_append_quoted(struct vgl_buf *b, const char *p, size_t n, size_t max)

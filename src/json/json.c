@@ -24,6 +24,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/utf8.h"
 #include "core/xmalloc.h"
 
 /* Scratch stacks shared by all parses of this thread; they only ever grow. */
@@ -96,34 +97,11 @@ static void *store_items(struct parser *ps, const void *items, size_t n, size_t 
     return hdr + 1;
 }
 
-/* Length of the valid UTF-8 sequence at s (2-4 bytes), or 0 if invalid. */
+/* Length of the valid UTF-8 sequence at s (2-4 bytes for non-ASCII), or 0 if invalid. */
 static size_t utf8_len(const unsigned char *s, const unsigned char *end)
 {
-    unsigned c = s[0];
-    size_t avail = (size_t)(end - s);
-    if (c >= 0xc2 && c <= 0xdf) {
-        return avail >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-    }
-    if (c >= 0xe0 && c <= 0xef) {
-        if (avail < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-            return 0;
-        if (c == 0xe0 && s[1] < 0xa0)
-            return 0;   /* overlong */
-        if (c == 0xed && s[1] >= 0xa0)
-            return 0;   /* surrogate */
-        return 3;
-    }
-    if (c >= 0xf0 && c <= 0xf4) {
-        if (avail < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-            (s[3] & 0xc0) != 0x80)
-            return 0;
-        if (c == 0xf0 && s[1] < 0x90)
-            return 0;
-        if (c == 0xf4 && s[1] >= 0x90)
-            return 0;
-        return 4;
-    }
-    return 0;
+    uint32_t cp;
+    return vgl_utf8_decode(s, (size_t)(end - s), &cp);
 }
 
 size_t vgl_utf8_check(const char *s, size_t len)

@@ -21,6 +21,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/utf8.h"
 
 /* Pseudo-characters; both are above 0x10FFFF, so no dialect character can equal them. */
 #define CH_EOL     0xFFFFFFFEu /* end of a StringIO line (Python's EOL) */
@@ -63,35 +64,9 @@ struct reader {
 /* Strict UTF-8 decoding of one character; an invalid byte is consumed alone. */
 static size_t decode_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 {
-    unsigned b = s[0];
-    size_t len;
-    uint32_t c, min;
-
-    if (b < 0x80) {
-        *cp = b;
-        return 1;
-    }
-    if (b >= 0xc2 && b <= 0xdf) {
-        len = 2, c = b & 0x1f, min = 0x80;
-    } else if (b >= 0xe0 && b <= 0xef) {
-        len = 3, c = b & 0x0f, min = 0x800;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-        len = 4, c = b & 0x07, min = 0x10000;
-    } else {
-        goto bad;
-    }
-    if (len > n)
-        goto bad;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            goto bad;
-        c = (c << 6) | (s[i] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        goto bad;
-    *cp = c;
-    return len;
-bad:
+    size_t len = vgl_utf8_decode(s, n, cp);
+    if (len)
+        return len;
     *cp = CH_INVALID;
     return 1;
 }

@@ -19,6 +19,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/utf8.h"
 #include "json/json.h"
 
 /* ---- Unicode tables ------------------------------------------------------------------
@@ -277,39 +278,13 @@ static int uni_decimal(uint32_t cp)
  */
 static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp, bool *bad)
 {
-    unsigned c = s[0];
-    *bad = false;
-    if (c < 0x80) {
-        *cp = c;
+    size_t len = vgl_utf8_decode(s, n, cp);
+    *bad = len == 0;
+    if (*bad) {
+        *cp = s[0];
         return 1;
     }
-    size_t len;
-    uint32_t min;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2, min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3, min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4, min = 0x10000;
-    } else {
-        goto invalid;
-    }
-    if (n < len)
-        goto invalid;
-    uint32_t v = c & (0x7fu >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            goto invalid;
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        goto invalid;
-    *cp = v;
     return len;
-invalid:
-    *cp = c;
-    *bad = true;
-    return 1;
 }
 
 static bool has_non_ascii(const char *s, size_t n)

@@ -21,6 +21,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/utf8.h"
 
 #define CH_END     0xFFFFFFFFu /* past the end of text */
 #define CH_INVALID 0xFFFFFFFDu /* a byte that is not valid UTF-8 */
@@ -282,42 +283,18 @@ struct cursor {
     size_t pos;
 };
 
-/* Decodes the character at the cursor (strict UTF-8) into *c; returns its byte length. */
+/* Decodes the character at the cursor (strict UTF-8) into *c; returns its byte length
+ * (0 at the end; an invalid byte is consumed alone as CH_INVALID). */
 static size_t peek(const struct cursor *cur, uint32_t *c)
 {
-    const unsigned char *s = cur->s + cur->pos;
-    size_t n = cur->len - cur->pos, len;
-    uint32_t v, min;
-
+    size_t n = cur->len - cur->pos;
     if (n == 0) {
         *c = CH_END;
         return 0;
     }
-    if (s[0] < 0x80) {
-        *c = s[0];
-        return 1;
-    }
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-        len = 2, v = s[0] & 0x1f, min = 0x80;
-    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        len = 3, v = s[0] & 0x0f, min = 0x800;
-    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        len = 4, v = s[0] & 0x07, min = 0x10000;
-    } else {
-        goto bad;
-    }
-    if (len > n)
-        goto bad;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            goto bad;
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        goto bad;
-    *c = v;
-    return len;
-bad:
+    size_t len = vgl_utf8_decode(cur->s + cur->pos, n, c);
+    if (len)
+        return len;
     *c = CH_INVALID;
     return 1;
 }
