@@ -29,6 +29,7 @@ int vgl_cmd_validate(int argc, char **argv);
 int vgl_cmd_classify(int argc, char **argv);
 int vgl_cmd_test(int argc, char **argv);
 int vgl_cmd_version(int argc, char **argv);
+int vgl_cmd_alerts(int argc, char **argv);
 int vgl_cmd_init(int argc, char **argv);
 
 #endif

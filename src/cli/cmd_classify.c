@@ -7,6 +7,7 @@
  * dead-letter stream with every tried schema's reason; a summary goes to stderr.
  */
 #include <errno.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "normalize/normalize.h"
 #include "parse/classify.h"
 #include "rules/rules.h"
+#include "store/store.h"
 
 #define OUT_FLUSH (1u << 20)
 #define BATCH_PAYLOADS 512
@@ -40,6 +42,8 @@ struct run {
     bool document;                       /* --format document */
     struct vgl_rules *rules;             /* --rules: alerts instead of records */
     uint64_t alerts;
+    struct vgl_store *store;             /* --store: alerts also go to the alert store */
+    uint64_t stored;
     FILE *dead;
     const char *dead_name;
 
@@ -72,7 +76,8 @@ static void usage(FILE *out)
             "neither, the config's only data source is used.\n"
             "--rules runs the rules of global.json's rule_locations on every record and prints\n"
             "one JSON line per alert ({\"rule\", \"alert\"}) instead of the records; --profile adds\n"
-            "per-rule statistics to the summary.\n\n%s",
+            "per-rule statistics to the summary; --store also stores the alerts in the alert store\n"
+            "(see `vigil alerts`), each once however often the same input is run.\n\n%s",
             VGL_EXIT_CODES_HELP);
 }
 
@@ -213,6 +218,20 @@ static void run_rules(struct run *r, const struct vgl_classified *res, const cha
             continue;
         }
         for (size_t a = 0; a < alerts.n; a++) {
+            if (r->store) {
+                /* id from the record's position: re-running the same input stores nothing twice */
+                char pos[700], id[37];
+                snprintf(pos, sizeof pos, "%s#%zu", where, i);
+                vgl_alert_id(pos, alerts.items[a].rule_name, id);
+                bool inserted = false;
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                if (vgl_store_add_alert(r->store, id, &alerts.items[a].fields,
+                                        (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, &inserted,
+                                        &err) != 0)
+                    dead_letter(r, err.msg, file, line, NULL, 0, 0, NULL);
+                r->stored += inserted;
+            }
             vgl_buf_puts(&r->out, "{\"rule\":");
             vgl_json_write_str(&r->out, alerts.items[a].rule_name, strlen(alerts.items[a].rule_name));
             vgl_buf_putc(&r->out, ',');
@@ -284,6 +303,15 @@ static void classify_payload(struct run *r, const char *file, uint64_t line, con
 static void end_batch_if_full(struct run *r, bool force)
 {
     if (++r->in_batch >= BATCH_PAYLOADS || force) {
+        if (r->store) {
+            /* a batch's alerts commit together */
+            struct vgl_error err;
+            vgl_error_clear(&err);
+            if (vgl_store_commit(r->store, &err) != 0 || vgl_store_begin(r->store, &err) != 0) {
+                fprintf(stderr, "vigil classify: %s\n", err.msg);
+                r->io_error = 1;
+            }
+        }
         flush_out(r, false);
         vgl_arena_reset(&r->arena);
         r->in_batch = 0;
@@ -381,7 +409,7 @@ int vgl_cmd_classify(int argc, char **argv)
 {
     const char *conf = "conf", *service = NULL, *resource = NULL, *log_type = NULL;
     const char *dead_path = NULL, *format = "lines";
-    bool progress = true, with_rules = false, profile = false;
+    bool progress = true, with_rules = false, profile = false, with_store = false;
     const char **files = vgl_xcalloc((size_t)argc + 1, sizeof *files);
     size_t nfiles = 0;
     for (int i = 1; i < argc; i++) {
@@ -405,6 +433,8 @@ int vgl_cmd_classify(int argc, char **argv)
             with_rules = true;
         else if (strcmp(a, "--profile") == 0)
             profile = true;
+        else if (strcmp(a, "--store") == 0)
+            with_store = true;
         else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             free(files);
@@ -473,6 +503,22 @@ int vgl_cmd_classify(int argc, char **argv)
             goto out;
         }
     }
+    if (with_store) {
+        if (!with_rules) {
+            fprintf(stderr, "vigil classify: --store stores alerts, so it needs --rules\n");
+            exit_code = VGL_EXIT_USAGE;
+            goto out;
+        }
+        char path[4200];
+        vgl_cli_store_path(cfg, path, sizeof path);
+        struct vgl_error err = {0};
+        r.store = vgl_store_open(path, NULL, &err);
+        if (!r.store || vgl_store_begin(r.store, &err) != 0) {
+            fprintf(stderr, "vigil classify: %s\n", err.msg);
+            exit_code = VGL_EXIT_RUNTIME;
+            goto out;
+        }
+    }
     r.opts.max_depth = (size_t)cfg->settings.max_json_depth;
     r.opts.explain = true;
     r.opts.legacy_norm = cfg->settings.legacy_normalization ? cfg->legacy_norm : NULL;
@@ -516,6 +562,16 @@ int vgl_cmd_classify(int argc, char **argv)
         fprintf(stderr, "  %-40s %llu\n", "invalid sub-records dropped", (unsigned long long)r.invalid_sub);
     if (r.blank)
         fprintf(stderr, "  %-40s %llu\n", "blank lines skipped", (unsigned long long)r.blank);
+    if (r.store) {
+        struct vgl_error err = {0};
+        if (vgl_store_commit(r.store, &err) != 0) {
+            fprintf(stderr, "vigil classify: %s\n", err.msg);
+            r.io_error = 1;
+        }
+        char path[4200];
+        vgl_cli_store_path(cfg, path, sizeof path);
+        fprintf(stderr, "  %-40s %llu (in %s)\n", "alerts stored (new)", (unsigned long long)r.stored, path);
+    }
     if (r.rules) {
         fprintf(stderr, "  %-40s %llu\n", "alerts", (unsigned long long)r.alerts);
         size_t n;
@@ -536,6 +592,7 @@ int vgl_cmd_classify(int argc, char **argv)
     vgl_arena_release(&r.arena);
     free(r.counts);
 out:
+    vgl_store_close(r.store);
     vgl_rules_free(r.rules);
     vgl_config_free(cfg);
     free(files);

@@ -1,0 +1,237 @@
+/*
+ * cli/cmd_alerts.c: `vigil alerts list|show|retry`: the alert store from the command line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/common.h"
+#include "config/config.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "json/json.h"
+#include "store/store.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: vigil alerts list [--config DIR] [--rule NAME] [--state STATE]\n"
+            "                         [--since TIME] [--until TIME] [--limit N] [--json]\n"
+            "       vigil alerts show ID [--config DIR] [--json]\n"
+            "       vigil alerts retry ID [--output SERVICE:DESCRIPTOR] [--config DIR]\n\n"
+            "The alert store is <data_dir>/alerts.sqlite3 (data_dir from conf/vigil.json).\n"
+            "STATE is a delivery state: pending, sent, failed, abandoned (an alert matches when\n"
+            "any of its deliveries is in it).  TIME is YYYY-MM-DD[THH:MM[:SS]] (UTC) or a\n"
+            "duration ago: 30m, 6h, 2d.  ID may be a unique prefix.  retry makes failed or\n"
+            "abandoned deliveries due again; a sent delivery is never sent twice.\n\n%s",
+            VGL_EXIT_CODES_HELP);
+}
+
+/* The store of a config: <root>/<data_dir>/alerts.sqlite3 (data_dir may be absolute). */
+void vgl_cli_store_path(const struct vgl_config *cfg, char *out, size_t outsz)
+{
+    const char *dd = cfg->settings.data_dir ? cfg->settings.data_dir : "data";
+    if (dd[0] == '/')
+        snprintf(out, outsz, "%s/alerts.sqlite3", dd);
+    else
+        snprintf(out, outsz, "%s/%s/alerts.sqlite3", cfg->root, dd);
+}
+
+static void fmt_time(int64_t us, char *out, size_t outsz)
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* "2026-11-20", "2026-11-20T08:15[:30]" (UTC), or "30m"/"6h"/"2d" ago; 0 on error. */
+static int64_t parse_time(const char *s)
+{
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (end != s && end[0] && !end[1] && n >= 0) {
+        long mult = end[0] == 'm' ? 60 : end[0] == 'h' ? 3600 : end[0] == 'd' ? 86400 : 0;
+        if (mult)
+            return ((int64_t)time(NULL) - n * mult) * 1000000;
+    }
+    struct tm tm = {0};
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+    int got = sscanf(s, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec);
+    if ((got != 3 && got != 5 && got != 6) || mo < 1 || mo > 12 || d < 1 || d > 31)
+        return 0;
+    (void)tm;
+    /* days from 1970-01-01 for a proleptic Gregorian date (no timegm in POSIX) */
+    int yy = y - (mo <= 2);
+    int era = (yy >= 0 ? yy : yy - 399) / 400;
+    int yoe = yy - era * 400;
+    int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + doe - 719468;
+    int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec;
+    return secs < 0 ? 0 : secs * 1000000;
+}
+
+struct out_ctx {
+    bool json;
+    size_t n;
+};
+
+static int print_row(const struct vgl_store_alert_row *row, void *ud)
+{
+    struct out_ctx *o = ud;
+    char when[32];
+    fmt_time(row->created_us, when, sizeof when);
+    if (o->json) {
+        struct vgl_buf b;
+        vgl_buf_init(&b, 0);
+        vgl_buf_puts(&b, "{\"id\":");
+        vgl_json_write_str(&b, row->id, strlen(row->id));
+        vgl_buf_printf(&b, ",\"stored\":\"%s\",\"deliveries\":{\"sent\":%zu,\"pending\":%zu,\"failed\":%zu,"
+                           "\"abandoned\":%zu},\"alert\":%s}",
+                       when, row->nsent, row->npending, row->nfailed, row->nabandoned, row->fields_json);
+        printf("%s\n", b.data);
+        vgl_buf_release(&b);
+    } else {
+        if (o->n == 0)
+            printf("%-36s  %-20s  %-32s  %-24s  %s\n", "ID", "STORED (UTC)", "RULE", "LOG SOURCE",
+                   "SENT/PENDING/FAILED/ABANDONED");
+        printf("%-36s  %-20s  %-32s  %-24s  %zu/%zu/%zu/%zu\n", row->id, when, row->rule_name,
+               row->log_source ? row->log_source : "", row->nsent, row->npending, row->nfailed,
+               row->nabandoned);
+    }
+    o->n++;
+    return 0;
+}
+
+static int print_delivery(const struct vgl_store_delivery_row *d, void *ud)
+{
+    struct out_ctx *o = ud;
+    char sent[32] = "";
+    if (d->sent_us)
+        fmt_time(d->sent_us, sent, sizeof sent);
+    if (o->json) {
+        struct vgl_buf b;
+        vgl_buf_init(&b, 0);
+        vgl_buf_puts(&b, "{\"output\":");
+        vgl_json_write_str(&b, d->output, strlen(d->output));
+        vgl_buf_printf(&b, ",\"state\":\"%s\",\"attempts\":%d", vgl_delivery_state_name(d->state), d->attempts);
+        if (d->last_error) {
+            vgl_buf_puts(&b, ",\"last_error\":");
+            vgl_json_write_str(&b, d->last_error, strlen(d->last_error));
+        }
+        vgl_buf_putc(&b, '}');
+        printf("%s\n", b.data);
+        vgl_buf_release(&b);
+    } else {
+        printf("  %-40s %-10s %3d attempts  %s%s%s\n", d->output, vgl_delivery_state_name(d->state),
+               d->attempts, sent, d->last_error ? "  last error: " : "", d->last_error ? d->last_error : "");
+    }
+    return 0;
+}
+
+static int print_alert(const struct vgl_store_alert_row *row, void *ud)
+{
+    struct out_ctx *o = ud;
+    if (o->json)
+        return print_row(row, ud);
+    char when[32];
+    fmt_time(row->created_us, when, sizeof when);
+    printf("id:         %s\nrule:       %s\nstored:     %s\nlog source: %s\nalert:      %s\ndeliveries:\n",
+           row->id, row->rule_name, when, row->log_source ? row->log_source : "", row->fields_json);
+    o->n++;
+    return 0;
+}
+
+int vgl_cmd_alerts(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? VGL_EXIT_USAGE : VGL_EXIT_OK;
+    }
+    const char *sub = argv[1], *conf = "conf", *id = NULL, *output = NULL;
+    struct vgl_store_filter f = {.state = -1, .limit = 50};
+    struct out_ctx o = {0};
+    if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "retry") != 0) {
+        fprintf(stderr, "vigil alerts: unknown subcommand '%s' (list, show, retry)\n", sub);
+        return VGL_EXIT_USAGE;
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        bool has = i + 1 < argc;
+        if (strcmp(a, "--config") == 0 && has) {
+            conf = argv[++i];
+        } else if (strcmp(a, "--rule") == 0 && has) {
+            f.rule = argv[++i];
+        } else if (strcmp(a, "--state") == 0 && has) {
+            f.state = vgl_delivery_state_parse(argv[++i]);
+            if (f.state < 0) {
+                fprintf(stderr, "vigil alerts: unknown state '%s' (pending, sent, failed, abandoned)\n", argv[i]);
+                return VGL_EXIT_USAGE;
+            }
+        } else if ((strcmp(a, "--since") == 0 || strcmp(a, "--until") == 0) && has) {
+            int64_t t = parse_time(argv[++i]);
+            if (!t) {
+                fprintf(stderr, "vigil alerts: cannot read time '%s' (YYYY-MM-DD[THH:MM[:SS]] or 30m, 6h, 2d)\n",
+                        argv[i]);
+                return VGL_EXIT_USAGE;
+            }
+            if (a[2] == 's')
+                f.since_us = t;
+            else
+                f.until_us = t;
+        } else if (strcmp(a, "--limit") == 0 && has) {
+            f.limit = (size_t)strtoul(argv[++i], NULL, 10);
+        } else if (strcmp(a, "--output") == 0 && has) {
+            output = argv[++i];
+        } else if (strcmp(a, "--json") == 0) {
+            o.json = true;
+        } else if (a[0] != '-' && !id) {
+            id = a;
+        } else {
+            fprintf(stderr, "vigil alerts %s: unexpected argument '%s'\n", sub, a);
+            return VGL_EXIT_USAGE;
+        }
+    }
+    if ((strcmp(sub, "show") == 0 || strcmp(sub, "retry") == 0) && !id) {
+        fprintf(stderr, "vigil alerts %s: give an alert id (or a unique prefix)\n", sub);
+        return VGL_EXIT_USAGE;
+    }
+    struct vgl_config *cfg = vgl_cli_load_config(conf, true);
+    if (!cfg)
+        return VGL_EXIT_CONFIG;
+    char path[4200];
+    vgl_cli_store_path(cfg, path, sizeof path);
+    struct vgl_error err = {0};
+    struct vgl_store *s = vgl_store_open(path, NULL, &err);
+    int exit_code = VGL_EXIT_OK;
+    if (!s) {
+        fprintf(stderr, "vigil alerts: %s\n", err.msg);
+        exit_code = VGL_EXIT_RUNTIME;
+        goto out;
+    }
+    int rc = 0;
+    if (strcmp(sub, "list") == 0) {
+        rc = vgl_store_list(s, &f, print_row, &o, &err);
+        if (!rc && o.n == 0 && !o.json)
+            printf("no alerts in %s match\n", path);
+    } else if (strcmp(sub, "show") == 0) {
+        rc = vgl_store_show(s, id, print_alert, print_delivery, &o, &err);
+    } else {
+        size_t changed = 0;
+        rc = vgl_store_retry(s, id, output, &changed, &err);
+        if (!rc)
+            printf("%zu deliver%s of alert %s due again\n", changed, changed == 1 ? "y" : "ies", id);
+    }
+    if (rc) {
+        fprintf(stderr, "vigil alerts %s: %s\n", sub, err.msg);
+        exit_code = rc == VGL_ENOTFOUND || rc == VGL_EINVAL ? VGL_EXIT_USAGE : VGL_EXIT_RUNTIME;
+    }
+out:
+    vgl_store_close(s);
+    vgl_config_free(cfg);
+    return exit_code;
+}

@@ -1,0 +1,493 @@
+/*
+ * store/store.c: alerts and their deliveries in SQLite.
+ *
+ * Sits after the rules engine: alerts come in, the merger and dispatcher read them back.
+ * This is the only code that includes sqlite3.h.  Statements used per alert are prepared
+ * once and reused; every write of a batch goes in the caller's transaction.
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/xmalloc.h"
+
+struct vgl_store {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *ins_alert, *ins_delivery;
+    bool in_tx;
+};
+
+static const char *const state_names[] = {"pending", "sent", "failed", "abandoned"};
+
+const char *vgl_delivery_state_name(enum vgl_delivery_state st)
+{
+    return (unsigned)st < 4 ? state_names[st] : "?";
+}
+
+int vgl_delivery_state_parse(const char *name)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcmp(name, state_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static int db_error(struct vgl_store *s, struct vgl_error *err, const char *what)
+{
+    return vgl_error_set(err, VGL_EIO, "alert store '%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static int exec(struct vgl_store *s, const char *sql, struct vgl_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = vgl_error_set(err, VGL_EIO, "alert store '%s': %s", s->path, msg ? msg : "?");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return 0;
+}
+
+/* Migrations: entry i takes the schema from version i to i + 1.  Never edit an entry that
+ * has shipped; add a new one. */
+static const char *const migrations[] = {
+    /* 0 -> 1 */
+    "CREATE TABLE alerts ("
+    "  id TEXT PRIMARY KEY,"
+    "  rule_name TEXT NOT NULL,"
+    "  created_us INTEGER NOT NULL,"
+    "  log_source TEXT,"
+    "  log_type TEXT,"
+    "  cluster TEXT,"
+    "  source_service TEXT,"
+    "  source_entity TEXT,"
+    "  merge_by_keys TEXT NOT NULL DEFAULT '[]',"
+    "  merge_window_mins INTEGER NOT NULL DEFAULT 0,"
+    "  staged INTEGER NOT NULL DEFAULT 0,"
+    "  fields TEXT NOT NULL"
+    ");"
+    "CREATE INDEX alerts_rule_created ON alerts(rule_name, created_us);"
+    "CREATE INDEX alerts_created ON alerts(created_us);"
+    "CREATE TABLE deliveries ("
+    "  alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,"
+    "  output TEXT NOT NULL,"
+    "  state INTEGER NOT NULL DEFAULT 0,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_us INTEGER NOT NULL DEFAULT 0,"
+    "  sent_us INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT,"
+    "  PRIMARY KEY (alert_id, output)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX deliveries_due ON deliveries(state, next_attempt_us);",
+};
+#define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
+
+static int user_version(struct vgl_store *s)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int migrate(struct vgl_store *s, struct vgl_error *err)
+{
+    int v = user_version(s);
+    if (v < 0)
+        return db_error(s, err, "reading the schema version");
+    if (v > (int)NMIGRATIONS)
+        return vgl_error_set(err, VGL_ECONFIG,
+                             "alert store '%s' has schema version %d; this vigil knows up to %d "
+                             "(written by a newer vigil?)",
+                             s->path, v, (int)NMIGRATIONS);
+    for (int i = v; i < (int)NMIGRATIONS; i++) {
+        char ver[64];
+        snprintf(ver, sizeof ver, "PRAGMA user_version = %d;", i + 1);
+        int rc;
+        if ((rc = exec(s, "BEGIN IMMEDIATE;", err)) != 0)
+            return rc;
+        if ((rc = exec(s, migrations[i], err)) != 0 || (rc = exec(s, ver, err)) != 0) {
+            exec(s, "ROLLBACK;", NULL);
+            return vgl_error_prefix(err, "migrating to schema version %d", i + 1);
+        }
+        if ((rc = exec(s, "COMMIT;", err)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void make_parent(const char *path)
+{
+    char *copy = vgl_xstrdup(path);
+    for (char *p = copy + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(copy, 0700);
+            *p = '/';
+        }
+    }
+    free(copy);
+}
+
+struct vgl_store *vgl_store_open(const char *path, const struct vgl_store_opts *opts,
+                                 struct vgl_error *err)
+{
+    struct vgl_store *s = vgl_xcalloc(1, sizeof *s);
+    s->path = vgl_xstrdup(path);
+    make_parent(path);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        vgl_error_set(err, VGL_EIO, "cannot open alert store '%s': %s", path,
+                      s->db ? sqlite3_errmsg(s->db) : strerror(errno));
+        vgl_store_close(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, opts && opts->busy_timeout_ms ? opts->busy_timeout_ms : 5000);
+    char pragmas[256];
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;",
+             opts && opts->synchronous_normal ? "NORMAL" : "FULL");
+    if (exec(s, pragmas, err) != 0 || migrate(s, err) != 0) {
+        vgl_store_close(s);
+        return NULL;
+    }
+    if (sqlite3_prepare_v3(s->db,
+                           "INSERT OR IGNORE INTO alerts (id, rule_name, created_us, log_source, "
+                           "log_type, cluster, source_service, source_entity, merge_by_keys, "
+                           "merge_window_mins, staged, fields) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &s->ins_alert, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v3(s->db,
+                           "INSERT OR IGNORE INTO deliveries (alert_id, output) VALUES (?, ?)", -1,
+                           SQLITE_PREPARE_PERSISTENT, &s->ins_delivery, NULL) != SQLITE_OK) {
+        db_error(s, err, "preparing statements");
+        vgl_store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void vgl_store_close(struct vgl_store *s)
+{
+    if (!s)
+        return;
+    sqlite3_finalize(s->ins_alert);
+    sqlite3_finalize(s->ins_delivery);
+    if (s->db)
+        sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+int vgl_store_schema_version(struct vgl_store *s)
+{
+    return user_version(s);
+}
+
+int vgl_store_begin(struct vgl_store *s, struct vgl_error *err)
+{
+    int rc = exec(s, "BEGIN IMMEDIATE;", err);
+    s->in_tx = rc == 0;
+    return rc;
+}
+
+int vgl_store_commit(struct vgl_store *s, struct vgl_error *err)
+{
+    int rc = exec(s, "COMMIT;", err);
+    if (rc == 0)
+        s->in_tx = false;
+    return rc;
+}
+
+void vgl_store_rollback(struct vgl_store *s)
+{
+    if (s->in_tx)
+        exec(s, "ROLLBACK;", NULL);
+    s->in_tx = false;
+}
+
+/* ---- alert ids ---------------------------------------------------------------------- */
+
+static uint64_t mix(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ull;
+        h ^= h >> 29;
+    }
+    h ^= n;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
+}
+
+void vgl_alert_id(const char *position, const char *rule_name, char out[37])
+{
+    /* Two independent 64-bit hashes of "position \0 rule": 128 bits, deterministic. */
+    uint64_t a = mix(0xcbf29ce484222325ull, position, strlen(position));
+    a = mix(a, "", 1);
+    a = mix(a, rule_name, strlen(rule_name));
+    uint64_t b = mix(0x84222325cbf29ce4ull ^ 0x9e3779b97f4a7c15ull, rule_name, strlen(rule_name));
+    b = mix(b, "", 1);
+    b = mix(b, position, strlen(position));
+    snprintf(out, 37, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(a >> 32), (unsigned)((a >> 16) & 0xffff),
+             (unsigned)(a & 0xffff), (unsigned)(b >> 48), (unsigned long long)(b & 0xffffffffffffull));
+}
+
+/* ---- writes ------------------------------------------------------------------------- */
+
+static const char *str_field(const struct vgl_json *o, const char *key, size_t *len)
+{
+    const struct vgl_json *v = vgl_json_getz(o, key);
+    if (!v || v->type != VGL_JSON_STRING) {
+        *len = 0;
+        return NULL;
+    }
+    *len = v->len;
+    return v->u.s;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s, size_t n)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, (int)n, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+int vgl_store_add_alert(struct vgl_store *s, const char *id, const struct vgl_json *fields,
+                        int64_t created_us, bool *inserted, struct vgl_error *err)
+{
+    *inserted = false;
+    size_t n;
+    const char *rule = str_field(fields, "rule_name", &n);
+    if (!rule)
+        return vgl_error_set(err, VGL_EINVAL, "alert %s has no rule_name", id);
+    struct vgl_buf json, mbk;
+    vgl_buf_init(&json, 0);
+    vgl_buf_init(&mbk, 0);
+    vgl_json_write(&json, fields);
+    const struct vgl_json *mk = vgl_json_getz(fields, "merge_by_keys");
+    if (mk)
+        vgl_json_write(&mbk, mk);
+    else
+        vgl_buf_puts(&mbk, "[]");
+    const struct vgl_json *mw = vgl_json_getz(fields, "merge_window_mins");
+    const struct vgl_json *staged = vgl_json_getz(fields, "staged");
+    sqlite3_stmt *st = s->ins_alert;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    bind_text(st, 2, rule, n);
+    sqlite3_bind_int64(st, 3, created_us);
+    const char *f;
+    static const char *const cols[] = {"log_source", "log_type", "cluster", "source_service",
+                                       "source_entity"};
+    for (int i = 0; i < 5; i++) {
+        f = str_field(fields, cols[i], &n);
+        bind_text(st, 4 + i, f, n);
+    }
+    sqlite3_bind_text(st, 9, mbk.data, (int)mbk.len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 10, mw && mw->type == VGL_JSON_INT ? mw->u.i
+                               : mw && mw->type == VGL_JSON_FLOAT ? (int64_t)mw->u.d : 0);
+    sqlite3_bind_int(st, 11, staged && vgl_json_truthy(staged));
+    sqlite3_bind_text(st, 12, json.data, (int)json.len, SQLITE_TRANSIENT);
+    int rc = 0;
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = db_error(s, err, "storing an alert");
+        goto out;
+    }
+    if (sqlite3_changes(s->db) == 0)
+        goto out;   /* already stored: the id is deterministic */
+    *inserted = true;
+    const struct vgl_json *outs = vgl_json_getz(fields, "outputs");
+    for (uint32_t i = 0; outs && outs->type == VGL_JSON_ARRAY && i < outs->len; i++) {
+        const struct vgl_json *o = &outs->u.items[i];
+        if (o->type != VGL_JSON_STRING)
+            continue;
+        sqlite3_stmt *d = s->ins_delivery;
+        sqlite3_reset(d);
+        sqlite3_bind_text(d, 1, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(d, 2, o->u.s, (int)o->len, SQLITE_TRANSIENT);
+        if (sqlite3_step(d) != SQLITE_DONE) {
+            rc = db_error(s, err, "storing a delivery");
+            goto out;
+        }
+    }
+out:
+    sqlite3_reset(st);
+    vgl_buf_release(&json);
+    vgl_buf_release(&mbk);
+    return rc;
+}
+
+/* ---- reads -------------------------------------------------------------------------- */
+
+#define ALERT_COLUMNS                                                                           \
+    "SELECT a.id, a.rule_name, a.created_us, a.log_source, a.fields, "                          \
+    "(SELECT count(*) FROM deliveries d WHERE d.alert_id = a.id), "                            \
+    "(SELECT count(*) FROM deliveries d WHERE d.alert_id = a.id AND d.state = 1), "            \
+    "(SELECT count(*) FROM deliveries d WHERE d.alert_id = a.id AND d.state = 2), "            \
+    "(SELECT count(*) FROM deliveries d WHERE d.alert_id = a.id AND d.state = 0), "            \
+    "(SELECT count(*) FROM deliveries d WHERE d.alert_id = a.id AND d.state = 3) "             \
+    "FROM alerts a "
+
+static void row_from(sqlite3_stmt *st, struct vgl_store_alert_row *row)
+{
+    row->id = (const char *)sqlite3_column_text(st, 0);
+    row->rule_name = (const char *)sqlite3_column_text(st, 1);
+    row->created_us = sqlite3_column_int64(st, 2);
+    row->log_source = (const char *)sqlite3_column_text(st, 3);
+    row->fields_json = (const char *)sqlite3_column_text(st, 4);
+    row->ndeliveries = (size_t)sqlite3_column_int64(st, 5);
+    row->nsent = (size_t)sqlite3_column_int64(st, 6);
+    row->nfailed = (size_t)sqlite3_column_int64(st, 7);
+    row->npending = (size_t)sqlite3_column_int64(st, 8);
+    row->nabandoned = (size_t)sqlite3_column_int64(st, 9);
+}
+
+int vgl_store_list(struct vgl_store *s, const struct vgl_store_filter *f, vgl_store_alert_fn fn,
+                   void *ud, struct vgl_error *err)
+{
+    struct vgl_buf sql;
+    vgl_buf_init(&sql, 0);
+    vgl_buf_puts(&sql, ALERT_COLUMNS "WHERE 1");
+    if (f && f->rule)
+        vgl_buf_puts(&sql, " AND a.rule_name = :rule");
+    if (f && f->state >= 0)
+        vgl_buf_puts(&sql, " AND EXISTS (SELECT 1 FROM deliveries d WHERE d.alert_id = a.id AND "
+                           "d.state = :state)");
+    if (f && f->since_us)
+        vgl_buf_puts(&sql, " AND a.created_us >= :since");
+    if (f && f->until_us)
+        vgl_buf_puts(&sql, " AND a.created_us < :until");
+    vgl_buf_puts(&sql, " ORDER BY a.created_us DESC, a.id");
+    if (f && f->limit)
+        vgl_buf_printf(&sql, " LIMIT %zu", f->limit);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(s, err, "listing alerts");
+        goto out;
+    }
+    if (f && f->rule)
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":rule"), f->rule, -1, SQLITE_STATIC);
+    if (f && f->state >= 0)
+        sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":state"), f->state);
+    if (f && f->since_us)
+        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":since"), f->since_us);
+    if (f && f->until_us)
+        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":until"), f->until_us);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct vgl_store_alert_row row;
+        row_from(st, &row);
+        if (fn(&row, ud) != 0)
+            break;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = db_error(s, err, "listing alerts");
+out:
+    sqlite3_finalize(st);
+    vgl_buf_release(&sql);
+    return rc;
+}
+
+/* The full id for an id or a unique prefix of one. */
+static int resolve_id(struct vgl_store *s, const char *id, char *out, size_t outsz,
+                      struct vgl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM alerts WHERE id >= ?1 AND id < ?1 || x'ff' LIMIT 2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "looking up an alert");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int n = 0, rc = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n++ == 0)
+            snprintf(out, outsz, "%s", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (n == 0)
+        rc = vgl_error_set(err, VGL_ENOTFOUND, "no alert with id '%s'", id);
+    else if (n > 1)
+        rc = vgl_error_set(err, VGL_EINVAL, "alert id prefix '%s' is ambiguous: give more digits", id);
+    return rc;
+}
+
+int vgl_store_show(struct vgl_store *s, const char *id, vgl_store_alert_fn alert_fn,
+                   vgl_store_delivery_fn delivery_fn, void *ud, struct vgl_error *err)
+{
+    char full[128];
+    int rc = resolve_id(s, id, full, sizeof full, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, ALERT_COLUMNS "WHERE a.id = ?", -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "reading an alert");
+    sqlite3_bind_text(st, 1, full, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && alert_fn) {
+        struct vgl_store_alert_row row;
+        row_from(st, &row);
+        alert_fn(&row, ud);
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT output, state, attempts, next_attempt_us, sent_us, last_error "
+                           "FROM deliveries WHERE alert_id = ? ORDER BY output",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "reading deliveries");
+    sqlite3_bind_text(st, 1, full, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW && delivery_fn) {
+        struct vgl_store_delivery_row d = {
+            .output = (const char *)sqlite3_column_text(st, 0),
+            .state = (enum vgl_delivery_state)sqlite3_column_int(st, 1),
+            .attempts = sqlite3_column_int(st, 2),
+            .next_attempt_us = sqlite3_column_int64(st, 3),
+            .sent_us = sqlite3_column_int64(st, 4),
+            .last_error = (const char *)sqlite3_column_text(st, 5),
+        };
+        delivery_fn(&d, ud);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int vgl_store_retry(struct vgl_store *s, const char *id, const char *output, size_t *changed,
+                    struct vgl_error *err)
+{
+    *changed = 0;
+    char full[128];
+    int rc = resolve_id(s, id, full, sizeof full, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    const char *sql = output ? "UPDATE deliveries SET state = 0, next_attempt_us = 0 WHERE alert_id = ? "
+                               "AND output = ? AND state IN (2, 3)"
+                             : "UPDATE deliveries SET state = 0, next_attempt_us = 0 WHERE alert_id = ? "
+                               "AND state IN (2, 3)";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "retrying deliveries");
+    sqlite3_bind_text(st, 1, full, -1, SQLITE_STATIC);
+    if (output)
+        sqlite3_bind_text(st, 2, output, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_error(s, err, "retrying deliveries");
+    else
+        *changed = (size_t)sqlite3_changes(s->db);
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -1,0 +1,114 @@
+/*
+ * store/store.h: the alert store: alerts and one delivery row per (alert, output), in one
+ * SQLite file under vigil's data directory (compat 6.1, 6.3).
+ *
+ * The file runs in WAL mode with synchronous=FULL unless opts say otherwise, so a
+ * committed alert survives a crash.  Alert ids are deterministic (vgl_alert_id): the same
+ * record position and rule give the same id, so inserting an alert again is a no-op and
+ * re-processing a batch after a crash never doubles an alert.  The schema carries its
+ * version in PRAGMA user_version and migrates forward on open; a file from a newer vigil is
+ * refused.
+ *
+ * Ownership: the store owns its SQLite handle and statements (never shared across fork());
+ * strings handed to callbacks are valid during the callback only.  Not thread-safe: one
+ * store per process.
+ */
+#ifndef VGL_STORE_STORE_H
+#define VGL_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json/json.h"
+
+struct vgl_error;
+struct vgl_store;
+
+#define VGL_STORE_SCHEMA_VERSION 1
+
+struct vgl_store_opts {
+    bool synchronous_normal;   /* PRAGMA synchronous=NORMAL instead of FULL */
+    int busy_timeout_ms;       /* 0: 5000 */
+};
+
+enum vgl_delivery_state {
+    VGL_DELIVERY_PENDING,      /* not sent yet, or due for a retry */
+    VGL_DELIVERY_SENT,         /* delivered: never sent again */
+    VGL_DELIVERY_FAILED,       /* last attempt failed; retried after next_attempt */
+    VGL_DELIVERY_ABANDONED,    /* an operator gave up on it */
+};
+
+const char *vgl_delivery_state_name(enum vgl_delivery_state st);
+/* Parses a state name; -1 if unknown. */
+int vgl_delivery_state_parse(const char *name);
+
+/* Opens (creating the file and its folder if needed) and migrates the store. */
+struct vgl_store *vgl_store_open(const char *path, const struct vgl_store_opts *opts,
+                                 struct vgl_error *err);
+void vgl_store_close(struct vgl_store *s);
+int vgl_store_schema_version(struct vgl_store *s);
+
+/* Transactions: a batch's alerts (and, later, its source checkpoint) commit together. */
+int vgl_store_begin(struct vgl_store *s, struct vgl_error *err);
+int vgl_store_commit(struct vgl_store *s, struct vgl_error *err);
+void vgl_store_rollback(struct vgl_store *s);
+
+/*
+ * Deterministic alert id from the record's input position ("file:line", "topic/3@1234")
+ * and the rule name: 32 hex digits in the 8-4-4-4-12 layout.  out holds 37 bytes.
+ */
+void vgl_alert_id(const char *position, const char *rule_name, char out[37]);
+
+/*
+ * Stores an alert: fields is the alert as the rules engine built it (its default
+ * publication plus merge_by_keys and merge_window_mins; "outputs" lists the outputs).  One
+ * delivery row per output is created in state pending.  *inserted says whether it was new
+ * (false when the id was already stored: nothing changes then).
+ */
+int vgl_store_add_alert(struct vgl_store *s, const char *id, const struct vgl_json *fields,
+                        int64_t created_us, bool *inserted, struct vgl_error *err);
+
+struct vgl_store_filter {
+    const char *rule;          /* NULL: any */
+    int state;                 /* a delivery state, or -1: any (an alert matches when any of
+                                  its deliveries is in that state) */
+    int64_t since_us, until_us;   /* 0: unbounded */
+    size_t limit;              /* 0: no limit */
+};
+
+struct vgl_store_alert_row {
+    const char *id;
+    const char *rule_name;
+    int64_t created_us;
+    const char *log_source;
+    const char *fields_json;   /* the stored alert */
+    size_t ndeliveries, nsent, nfailed, npending, nabandoned;
+};
+
+typedef int (*vgl_store_alert_fn)(const struct vgl_store_alert_row *row, void *ud);
+
+/* Calls fn for each matching alert, newest first; stops early when fn returns non-zero. */
+int vgl_store_list(struct vgl_store *s, const struct vgl_store_filter *f, vgl_store_alert_fn fn,
+                   void *ud, struct vgl_error *err);
+
+struct vgl_store_delivery_row {
+    const char *output;
+    enum vgl_delivery_state state;
+    int attempts;
+    int64_t next_attempt_us, sent_us;
+    const char *last_error;    /* NULL when none */
+};
+
+typedef int (*vgl_store_delivery_fn)(const struct vgl_store_delivery_row *row, void *ud);
+
+/* One alert and its deliveries; VGL_ENOTFOUND for an unknown id (a unique prefix works). */
+int vgl_store_show(struct vgl_store *s, const char *id, vgl_store_alert_fn alert_fn,
+                   vgl_store_delivery_fn delivery_fn, void *ud, struct vgl_error *err);
+
+/* Makes failed or abandoned deliveries of an alert (one output, or all when output is
+ * NULL) due again now; never touches sent ones.  *changed counts them. */
+int vgl_store_retry(struct vgl_store *s, const char *id, const char *output, size_t *changed,
+                    struct vgl_error *err);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * Unit tests for store/store.c on a real SQLite file: schema creation and version,
+ * deterministic ids, inserting the same alert twice is a no-op, one delivery row per
+ * output, list filters (rule, state, time, limit), show by id prefix, retry never
+ * touching sent deliveries, a newer schema refused, and data surviving a reopen.
+ */
+#include <sqlite3.h>
+
+#include "core/arena.h"
+#include "core/error.h"
+#include "json/json.h"
+#include "store/store.h"
+#include "test.h"
+#include "testutil.h"
+
+static struct vgl_arena arena;
+
+static struct vgl_json J(const char *text)
+{
+    struct vgl_json v;
+    if (vgl_json_parse(text, strlen(text), &arena, NULL, &v, NULL) != 0)
+        abort();
+    return v;
+}
+
+static const char *ALERT =
+    "{\"rule_name\":\"r1\",\"log_source\":\"cloudwatch:events\",\"log_type\":\"json\",\"cluster\":\"c\","
+    "\"source_service\":\"kinesis\",\"source_entity\":\"s\",\"outputs\":[\"aws-firehose:alerts\",\"slack:x\"],"
+    "\"merge_by_keys\":[\"k\"],\"merge_window_mins\":5,\"staged\":false,\"record\":{\"k\":1}}";
+
+struct collect {
+    char ids[16][40];
+    size_t n;
+    size_t sent, failed, pending;
+    char outputs[8][64];
+    int states[8];
+    size_t nout;
+};
+
+static int on_alert(const struct vgl_store_alert_row *row, void *ud)
+{
+    struct collect *c = ud;
+    if (c->n < 16)
+        snprintf(c->ids[c->n++], 40, "%s", row->id);
+    c->sent += row->nsent;
+    c->failed += row->nfailed;
+    c->pending += row->npending;
+    return 0;
+}
+
+static int on_delivery(const struct vgl_store_delivery_row *d, void *ud)
+{
+    struct collect *c = ud;
+    if (c->nout < 8) {
+        snprintf(c->outputs[c->nout], 64, "%s", d->output);
+        c->states[c->nout++] = (int)d->state;
+    }
+    return 0;
+}
+
+TEST(ids_are_deterministic)
+{
+    char a[37], b[37], c[37], d[37];
+    vgl_alert_id("file.log:12", "rule_a", a);
+    vgl_alert_id("file.log:12", "rule_a", b);
+    vgl_alert_id("file.log:13", "rule_a", c);
+    vgl_alert_id("file.log:12", "rule_b", d);
+    CHECK_STR_EQ(a, b);
+    CHECK(strcmp(a, c) != 0 && strcmp(a, d) != 0 && strcmp(c, d) != 0);
+    CHECK_INT_EQ(strlen(a), 36);
+    CHECK(a[8] == '-' && a[13] == '-' && a[18] == '-' && a[23] == '-');
+    /* the separator keeps ("ab", "c") apart from ("a", "bc") */
+    vgl_alert_id("ab", "c", a);
+    vgl_alert_id("a", "bc", b);
+    CHECK(strcmp(a, b) != 0);
+}
+
+TEST(insert_is_idempotent_with_deliveries)
+{
+    const char *dir = tu_tmpdir();
+    char path[400];
+    snprintf(path, sizeof path, "%s/data/alerts.sqlite3", dir);
+    struct vgl_error err = {0};
+    vgl_arena_init(&arena, 0);
+    struct vgl_store *s = vgl_store_open(path, NULL, &err);
+    CHECK(s != NULL);
+    if (!s) {
+        fprintf(stderr, "  %s\n", err.msg);
+        return;
+    }
+    CHECK_INT_EQ(vgl_store_schema_version(s), VGL_STORE_SCHEMA_VERSION);
+    struct vgl_json al = J(ALERT);
+    char id[37];
+    vgl_alert_id("f:1", "r1", id);
+    bool inserted = false;
+    CHECK_INT_EQ(vgl_store_begin(s, &err), 0);
+    CHECK_INT_EQ(vgl_store_add_alert(s, id, &al, 1000, &inserted, &err), 0);
+    CHECK(inserted);
+    CHECK_INT_EQ(vgl_store_add_alert(s, id, &al, 2000, &inserted, &err), 0);
+    CHECK(!inserted);
+    CHECK_INT_EQ(vgl_store_commit(s, &err), 0);
+    struct collect c = {0};
+    CHECK_INT_EQ(vgl_store_show(s, id, on_alert, on_delivery, &c, &err), 0);
+    CHECK_INT_EQ(c.n, 1);
+    CHECK_INT_EQ(c.nout, 2);
+    CHECK_STR_EQ(c.outputs[0], "aws-firehose:alerts");
+    CHECK_STR_EQ(c.outputs[1], "slack:x");
+    CHECK_INT_EQ(c.pending, 2);
+    /* a rolled-back batch leaves nothing */
+    char id2[37];
+    vgl_alert_id("f:2", "r1", id2);
+    vgl_store_begin(s, &err);
+    vgl_store_add_alert(s, id2, &al, 3000, &inserted, &err);
+    vgl_store_rollback(s);
+    struct collect c2 = {0};
+    CHECK_INT_EQ(vgl_store_show(s, id2, on_alert, on_delivery, &c2, &err), VGL_ENOTFOUND);
+    CHECK_STR_CONTAINS(err.msg, "no alert with id");
+    vgl_store_close(s);
+    /* survives a reopen */
+    s = vgl_store_open(path, NULL, &err);
+    struct collect c3 = {0};
+    CHECK(s && vgl_store_show(s, id, on_alert, on_delivery, &c3, &err) == 0 && c3.n == 1);
+    vgl_store_close(s);
+    vgl_arena_release(&arena);
+    tu_rmrf(dir);
+}
+
+TEST(list_filters_show_prefix_and_retry)
+{
+    const char *dir = tu_tmpdir();
+    char path[400];
+    snprintf(path, sizeof path, "%s/alerts.sqlite3", dir);
+    struct vgl_error err = {0};
+    vgl_arena_init(&arena, 0);
+    struct vgl_store *s = vgl_store_open(path, &(struct vgl_store_opts){.synchronous_normal = true}, &err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    struct vgl_json a1 = J(ALERT);
+    struct vgl_json a2 = J("{\"rule_name\":\"r2\",\"outputs\":[\"slack:y\"]}");
+    char id1[37], id2[37], id3[37];
+    vgl_alert_id("p:1", "r1", id1);
+    vgl_alert_id("p:2", "r2", id2);
+    vgl_alert_id("p:3", "r1", id3);
+    bool ins;
+    vgl_store_begin(s, &err);
+    vgl_store_add_alert(s, id1, &a1, 100, &ins, &err);
+    vgl_store_add_alert(s, id2, &a2, 200, &ins, &err);
+    vgl_store_add_alert(s, id3, &a1, 300, &ins, &err);
+    vgl_store_commit(s, &err);
+    struct collect c = {0};
+    CHECK_INT_EQ(vgl_store_list(s, NULL, on_alert, &c, &err), 0);
+    CHECK_INT_EQ(c.n, 3);
+    CHECK_STR_EQ(c.ids[0], id3);   /* newest first */
+    memset(&c, 0, sizeof c);
+    vgl_store_list(s, &(struct vgl_store_filter){.rule = "r1", .state = -1}, on_alert, &c, &err);
+    CHECK_INT_EQ(c.n, 2);
+    memset(&c, 0, sizeof c);
+    vgl_store_list(s, &(struct vgl_store_filter){.state = -1, .since_us = 150, .until_us = 300}, on_alert,
+                   &c, &err);
+    CHECK_INT_EQ(c.n, 1);
+    CHECK_STR_EQ(c.ids[0], id2);
+    memset(&c, 0, sizeof c);
+    vgl_store_list(s, &(struct vgl_store_filter){.state = -1, .limit = 1}, on_alert, &c, &err);
+    CHECK_INT_EQ(c.n, 1);
+    /* mark deliveries by hand as the dispatcher will: one sent, one failed */
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "UPDATE deliveries SET state = 1 WHERE alert_id = '%s' AND output = 'slack:x';"
+             "UPDATE deliveries SET state = 2, attempts = 3, last_error = 'HTTP 500' WHERE alert_id = '%s' "
+             "AND output = 'aws-firehose:alerts';", id1, id1);
+    CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    memset(&c, 0, sizeof c);
+    vgl_store_list(s, &(struct vgl_store_filter){.state = VGL_DELIVERY_FAILED}, on_alert, &c, &err);
+    CHECK_INT_EQ(c.n, 1);
+    CHECK_STR_EQ(c.ids[0], id1);
+    /* show by a unique prefix; retry resets only the failed one */
+    char prefix[12];
+    snprintf(prefix, sizeof prefix, "%.8s", id1);
+    size_t changed = 0;
+    CHECK_INT_EQ(vgl_store_retry(s, prefix, NULL, &changed, &err), 0);
+    CHECK_INT_EQ(changed, 1);
+    memset(&c, 0, sizeof c);
+    CHECK_INT_EQ(vgl_store_show(s, prefix, on_alert, on_delivery, &c, &err), 0);
+    CHECK_INT_EQ(c.sent, 1);
+    CHECK_INT_EQ(c.pending, 1);
+    CHECK_INT_EQ(vgl_store_retry(s, id1, "slack:x", &changed, &err), 0);
+    CHECK_INT_EQ(changed, 0);   /* a sent delivery is never re-sent */
+    CHECK_INT_EQ(vgl_store_show(s, "", on_alert, on_delivery, &c, &err), VGL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "is ambiguous");
+    vgl_store_close(s);
+    vgl_arena_release(&arena);
+    tu_rmrf(dir);
+}
+
+TEST(newer_schema_is_refused)
+{
+    const char *dir = tu_tmpdir();
+    char path[400];
+    snprintf(path, sizeof path, "%s/alerts.sqlite3", dir);
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "PRAGMA user_version = 99;", NULL, NULL, NULL);
+    sqlite3_close(db);
+    struct vgl_error err = {0};
+    CHECK(vgl_store_open(path, NULL, &err) == NULL);
+    CHECK_STR_CONTAINS(err.msg, "has schema version 99");
+    tu_rmrf(dir);
+}
+
+TEST(state_names)
+{
+    CHECK_STR_EQ(vgl_delivery_state_name(VGL_DELIVERY_ABANDONED), "abandoned");
+    CHECK_INT_EQ(vgl_delivery_state_parse("failed"), VGL_DELIVERY_FAILED);
+    CHECK_INT_EQ(vgl_delivery_state_parse("nope"), -1);
+}
+
+TEST_MAIN(T(ids_are_deterministic), T(insert_is_idempotent_with_deliveries),
+          T(list_filters_show_prefix_and_retry), T(newer_schema_is_refused), T(state_names))
