@@ -21,12 +21,15 @@ static void usage(FILE *out)
             "usage: vigil alerts list [--config DIR] [--rule NAME] [--state STATE]\n"
             "                         [--since TIME] [--until TIME] [--limit N] [--json]\n"
             "       vigil alerts show ID [--config DIR] [--json]\n"
-            "       vigil alerts retry ID [--output SERVICE:DESCRIPTOR] [--config DIR]\n\n"
+            "       vigil alerts retry ID [--output SERVICE:DESCRIPTOR] [--config DIR]\n"
+            "       vigil alerts merge [--now TIME] [--config DIR]\n\n"
             "The alert store is <data_dir>/alerts.sqlite3 (data_dir from conf/vigil.json).\n"
             "STATE is a delivery state: pending, sent, failed, abandoned (an alert matches when\n"
             "any of its deliveries is in it).  TIME is YYYY-MM-DD[THH:MM[:SS]] (UTC) or a\n"
             "duration ago: 30m, 6h, 2d.  ID may be a unique prefix.  retry makes failed or\n"
-            "abandoned deliveries due again; a sent delivery is never sent twice.\n\n%s",
+            "abandoned deliveries due again; a sent delivery is never sent twice.  merge runs\n"
+            "one pass of StreamAlert's alert merger (rules with merge_by_keys and\n"
+            "merge_window_mins) as of now, or --now TIME.\n\n%s",
             VGL_EXIT_CODES_HELP);
 }
 
@@ -155,8 +158,10 @@ int vgl_cmd_alerts(int argc, char **argv)
     const char *sub = argv[1], *conf = "conf", *id = NULL, *output = NULL;
     struct vgl_store_filter f = {.state = -1, .limit = 50};
     struct out_ctx o = {0};
-    if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "retry") != 0) {
-        fprintf(stderr, "vigil alerts: unknown subcommand '%s' (list, show, retry)\n", sub);
+    int64_t now_us = 0;
+    if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "retry") != 0 &&
+        strcmp(sub, "merge") != 0) {
+        fprintf(stderr, "vigil alerts: unknown subcommand '%s' (list, show, retry, merge)\n", sub);
         return VGL_EXIT_USAGE;
     }
     for (int i = 2; i < argc; i++) {
@@ -183,6 +188,12 @@ int vgl_cmd_alerts(int argc, char **argv)
                 f.since_us = t;
             else
                 f.until_us = t;
+        } else if (strcmp(a, "--now") == 0 && has) {
+            now_us = parse_time(argv[++i]);
+            if (!now_us) {
+                fprintf(stderr, "vigil alerts: cannot read time '%s' (YYYY-MM-DD[THH:MM[:SS]])\n", argv[i]);
+                return VGL_EXIT_USAGE;
+            }
         } else if (strcmp(a, "--limit") == 0 && has) {
             f.limit = (size_t)strtoul(argv[++i], NULL, 10);
         } else if (strcmp(a, "--output") == 0 && has) {
@@ -220,6 +231,17 @@ int vgl_cmd_alerts(int argc, char **argv)
             printf("no alerts in %s match\n", path);
     } else if (strcmp(sub, "show") == 0) {
         rc = vgl_store_show(s, id, print_alert, print_delivery, &o, &err);
+    } else if (strcmp(sub, "merge") == 0) {
+        if (!now_us) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+        }
+        size_t merged = 0, members = 0;
+        rc = vgl_store_merge(s, now_us, &merged, &members, &err);
+        if (!rc)
+            printf("merged %zu alert%s into %zu merged alert%s\n", members, members == 1 ? "" : "s", merged,
+                   merged == 1 ? "" : "s");
     } else {
         size_t changed = 0;
         rc = vgl_store_retry(s, id, output, &changed, &err);

@@ -16,9 +16,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/xmalloc.h"
+#include "merge/merge.h"
 
 struct vgl_store {
     sqlite3 *db;
@@ -89,6 +91,10 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (alert_id, output)"
     ") WITHOUT ROWID;"
     "CREATE INDEX deliveries_due ON deliveries(state, next_attempt_us);",
+    /* 1 -> 2: merging (compat 6.3, 6.5) */
+    "ALTER TABLE alerts ADD COLUMN merge_state INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE alerts ADD COLUMN merged_into TEXT;"
+    "CREATE INDEX alerts_merge ON alerts(merge_state, rule_name, created_us);",
 };
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
 
@@ -167,7 +173,8 @@ struct vgl_store *vgl_store_open(const char *path, const struct vgl_store_opts *
     if (sqlite3_prepare_v3(s->db,
                            "INSERT OR IGNORE INTO alerts (id, rule_name, created_us, log_source, "
                            "log_type, cluster, source_service, source_entity, merge_by_keys, "
-                           "merge_window_mins, staged, fields) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                           "merge_window_mins, staged, fields, merge_state) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, SQLITE_PREPARE_PERSISTENT, &s->ins_alert, NULL) != SQLITE_OK ||
         sqlite3_prepare_v3(s->db,
                            "INSERT OR IGNORE INTO deliveries (alert_id, output) VALUES (?, ?)", -1,
@@ -305,6 +312,8 @@ int vgl_store_add_alert(struct vgl_store *s, const char *id, const struct vgl_js
                                : mw && mw->type == VGL_JSON_FLOAT ? (int64_t)mw->u.d : 0);
     sqlite3_bind_int(st, 11, staged && vgl_json_truthy(staged));
     sqlite3_bind_text(st, 12, json.data, (int)json.len, SQLITE_TRANSIENT);
+    bool merging = vgl_merge_enabled(fields);
+    sqlite3_bind_int(st, 13, merging ? VGL_MERGE_WAITING : VGL_MERGE_NONE);
     int rc = 0;
     if (sqlite3_step(st) != SQLITE_DONE) {
         rc = db_error(s, err, "storing an alert");
@@ -317,6 +326,11 @@ int vgl_store_add_alert(struct vgl_store *s, const char *id, const struct vgl_js
     for (uint32_t i = 0; outs && outs->type == VGL_JSON_ARRAY && i < outs->len; i++) {
         const struct vgl_json *o = &outs->u.items[i];
         if (o->type != VGL_JSON_STRING)
+            continue;
+        /* A merge-enabled alert is delivered only to the required archive output; its
+         * other outputs receive the merged alert (compat 6.3). */
+        if (merging && !(o->len == sizeof VGL_REQUIRED_OUTPUT - 1 &&
+                         memcmp(o->u.s, VGL_REQUIRED_OUTPUT, o->len) == 0))
             continue;
         sqlite3_stmt *d = s->ins_delivery;
         sqlite3_reset(d);
@@ -489,5 +503,137 @@ int vgl_store_retry(struct vgl_store *s, const char *id, const char *output, siz
     else
         *changed = (size_t)sqlite3_changes(s->db);
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- merging (compat 6.5) ---------------------------------------------------------------- */
+
+struct pending_alert {
+    char *id;
+    char *json;
+    int64_t created_us;
+    struct vgl_json fields;
+};
+
+static void iso_time(int64_t us, char out[40])
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 40 - n, ".%06lldZ", (long long)(us % 1000000));
+}
+
+/* One rule's waiting alerts, oldest first. */
+static int load_waiting(struct vgl_store *s, const char *rule, struct vgl_arena *a,
+                        struct pending_alert **out, size_t *n, struct vgl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, fields, created_us FROM alerts WHERE merge_state = 1 AND "
+                           "rule_name = ? ORDER BY created_us, id LIMIT 5000",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "loading alerts to merge");
+    sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        *out = vgl_xgrow(*out, &cap, *n + 1, sizeof **out);
+        struct pending_alert *p = &(*out)[*n];
+        const char *json = (const char *)sqlite3_column_text(st, 1);
+        p->id = vgl_arena_strndup(a, (const char *)sqlite3_column_text(st, 0),
+                                  (size_t)sqlite3_column_bytes(st, 0));
+        p->json = vgl_arena_strndup(a, json, (size_t)sqlite3_column_bytes(st, 1));
+        p->created_us = sqlite3_column_int64(st, 2);
+        if (vgl_json_parse(p->json, strlen(p->json), a, NULL, &p->fields, NULL) != 0)
+            continue;   /* an unreadable row is skipped, as StreamAlert does */
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int mark_merged(struct vgl_store *s, const char *id, const char *into, struct vgl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "UPDATE alerts SET merge_state = 2, merged_into = ? WHERE id = ?", -1,
+                           &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "marking a merged alert");
+    sqlite3_bind_text(st, 1, into, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(s, err, "marking a merged alert");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int vgl_store_merge(struct vgl_store *s, int64_t now_us, size_t *merged_alerts, size_t *members,
+                    struct vgl_error *err)
+{
+    *merged_alerts = *members = 0;
+    sqlite3_stmt *rules = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT rule_name FROM alerts WHERE merge_state = 1 ORDER BY 1",
+                           -1, &rules, NULL) != SQLITE_OK)
+        return db_error(s, err, "listing rules to merge");
+    char **names = NULL;
+    size_t nnames = 0, cap = 0;
+    while (sqlite3_step(rules) == SQLITE_ROW) {
+        names = vgl_xgrow(names, &cap, nnames + 1, sizeof *names);
+        names[nnames++] = vgl_xstrdup((const char *)sqlite3_column_text(rules, 0));
+    }
+    sqlite3_finalize(rules);
+    int rc = vgl_store_begin(s, err);
+    for (size_t r = 0; r < nnames && rc == 0; r++) {
+        struct vgl_arena a;
+        vgl_arena_init(&a, 1 << 16);
+        struct pending_alert *p;
+        size_t n;
+        rc = load_waiting(s, names[r], &a, &p, &n, err);
+        struct vgl_merge_alert *ma = vgl_xcalloc(n + 1, sizeof *ma);
+        int *group_of = vgl_xcalloc(n + 1, sizeof *group_of);
+        for (size_t i = 0; i < n; i++)
+            ma[i] = (struct vgl_merge_alert){&p[i].fields, p[i].created_us};
+        size_t ngroups = rc ? 0 : vgl_merge_groups(ma, n, now_us, group_of);
+        const struct vgl_merge_alert **g = vgl_xcalloc(n + 1, sizeof *g);
+        char created[40];
+        iso_time(now_us, created);
+        for (size_t gi = 0; gi < ngroups && rc == 0; gi++) {
+            size_t gn = 0;
+            struct vgl_buf ids;
+            vgl_buf_init(&ids, 0);
+            for (size_t i = 0; i < n; i++) {
+                if (group_of[i] == (int)gi) {
+                    g[gn++] = &ma[i];
+                    vgl_buf_puts(&ids, p[i].id);
+                }
+            }
+            struct vgl_json merged = vgl_merge_build(g, gn, created, &a);
+            /* deterministic: the same members always make the same merged alert */
+            char id[37];
+            vgl_alert_id(ids.data, names[r], id);
+            vgl_buf_release(&ids);
+            bool inserted;
+            rc = vgl_store_add_alert(s, id, &merged, now_us, &inserted, err);
+            for (size_t i = 0; i < n && rc == 0; i++)
+                if (group_of[i] == (int)gi)
+                    rc = mark_merged(s, p[i].id, id, err);
+            if (rc == 0) {
+                (*merged_alerts)++;
+                *members += gn;
+            }
+        }
+        free(g);
+        free(group_of);
+        free(ma);
+        free(p);
+        vgl_arena_release(&a);
+    }
+    if (rc == 0)
+        rc = vgl_store_commit(s, err);
+    else
+        vgl_store_rollback(s);
+    for (size_t i = 0; i < nnames; i++)
+        free(names[i]);
+    free(names);
     return rc;
 }

@@ -25,7 +25,16 @@
 struct vgl_error;
 struct vgl_store;
 
-#define VGL_STORE_SCHEMA_VERSION 1
+#define VGL_STORE_SCHEMA_VERSION 2
+
+/* The archive output every alert has (compat 6.3); a merge-enabled alert goes only there. */
+#define VGL_REQUIRED_OUTPUT "aws-firehose:alerts"
+
+enum vgl_merge_state {
+    VGL_MERGE_NONE,      /* merging off for this alert */
+    VGL_MERGE_WAITING,   /* waiting for the merger */
+    VGL_MERGE_MERGED,    /* part of a merged alert (merged_into) */
+};
 
 struct vgl_store_opts {
     bool synchronous_normal;   /* PRAGMA synchronous=NORMAL instead of FULL */
@@ -109,6 +118,15 @@ int vgl_store_show(struct vgl_store *s, const char *id, vgl_store_alert_fn alert
 /* Makes failed or abandoned deliveries of an alert (one output, or all when output is
  * NULL) due again now; never touches sent ones.  *changed counts them. */
 int vgl_store_retry(struct vgl_store *s, const char *id, const char *output, size_t *changed,
+                    struct vgl_error *err);
+
+/*
+ * One merger pass (compat 6.5): for each rule with waiting alerts, group them (merge/
+ * merge.h) as of now_us, store one merged alert per group (a deterministic id from its
+ * members, delivered to all its outputs) and mark the members merged, all in one
+ * transaction.  Counts what it did.
+ */
+int vgl_store_merge(struct vgl_store *s, int64_t now_us, size_t *merged_alerts, size_t *members,
                     struct vgl_error *err);
 
 #endif

@@ -33,14 +33,25 @@ grep -q '"deliveries":{"sent":0,"pending":2,"failed":0,"abandoned":0},"alert":{'
 [[ $(grep -c sshd_invalid_user "$tmp/one") -eq 2 ]] && ok || bad "filter by rule: $(cat "$tmp/one")"
 "$vigil" alerts list --state failed --config "$conf" > "$tmp/none" 2>&1
 grep -q "no alerts in .* match" "$tmp/none" && ok || bad "no failed deliveries yet"
-"$vigil" alerts list --since 1h --config "$conf" | grep -q sshd_invalid_user && ok || bad "--since 1h"
-"$vigil" alerts list --until 2000-01-01 --config "$conf" | grep -q "no alerts" && ok || bad "--until in the past"
+"$vigil" alerts list --since 1h --config "$conf" > "$tmp/since" 2>&1
+grep -q sshd_invalid_user "$tmp/since" && ok || bad "--since 1h"
+"$vigil" alerts list --until 2000-01-01 --config "$conf" > "$tmp/until" 2>&1
+grep -q "no alerts" "$tmp/until" && ok || bad "--until in the past"
 
 id=$(head -n1 "$tmp/list" | sed 's/^{"id":"\([^"]*\)".*/\1/')
 "$vigil" alerts show "${id:0:10}" --config "$conf" > "$tmp/show" 2>&1
 grep -q "^id:         $id" "$tmp/show" && grep -q "aws-firehose:alerts .*pending" "$tmp/show" && ok || bad "show by prefix: $(cat "$tmp/show")"
 "$vigil" alerts retry "$id" --config "$conf" > "$tmp/retry" 2>&1
 grep -q "0 deliveries of alert .* due again" "$tmp/retry" && ok || bad "retry of pending deliveries changes nothing"
+
+"$vigil" alerts merge --config "$conf" > "$tmp/m0" 2>&1
+grep -q "merged 0 alerts into 0 merged alerts" "$tmp/m0" && ok || bad "merge before the windows elapse: $(cat "$tmp/m0")"
+"$vigil" alerts merge --now 2099-01-01 --config "$conf" > "$tmp/m1" 2>&1
+grep -qE "merged [1-9][0-9]* alerts? into [1-9][0-9]* merged alerts?" "$tmp/m1" && ok || bad "merge later: $(cat "$tmp/m1")"
+"$vigil" alerts list --json --limit 100 --config "$conf" > "$tmp/merged" 2>&1
+grep -q '"record":{"AlertCount":' "$tmp/merged" && ok || bad "merged alerts are listed"
+"$vigil" alerts merge --now 2099-01-01 --config "$conf" > "$tmp/m2" 2>&1
+grep -q "merged 0 alerts" "$tmp/m2" && ok || bad "a second merge pass finds nothing"
 
 "$vigil" alerts show ffffffff-no-such --config "$conf" > "$tmp/e1" 2>&1
 [[ $? -eq 2 ]] && grep -q "no alert with id 'ffffffff-no-such'" "$tmp/e1" && ok || bad "unknown id: $(cat "$tmp/e1")"

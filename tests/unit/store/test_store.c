@@ -26,7 +26,18 @@ static struct vgl_json J(const char *text)
 static const char *ALERT =
     "{\"rule_name\":\"r1\",\"log_source\":\"cloudwatch:events\",\"log_type\":\"json\",\"cluster\":\"c\","
     "\"source_service\":\"kinesis\",\"source_entity\":\"s\",\"outputs\":[\"aws-firehose:alerts\",\"slack:x\"],"
-    "\"merge_by_keys\":[\"k\"],\"merge_window_mins\":5,\"staged\":false,\"record\":{\"k\":1}}";
+    "\"merge_by_keys\":[],\"merge_window_mins\":0,\"staged\":false,\"record\":{\"k\":1}}";
+
+/* A merge-enabled alert of rule rm with key value v, created at the given text. */
+static const char *merging_alert(char *buf, size_t n, const char *v, const char *created)
+{
+    snprintf(buf, n,
+             "{\"rule_name\":\"rm\",\"created\":\"%s\",\"outputs\":[\"aws-firehose:alerts\",\"slack:x\"],"
+             "\"merge_by_keys\":[\"user\"],\"merge_window_mins\":5,\"record\":{\"user\":\"%s\",\"n\":1},"
+             "\"cluster\":\"c\",\"context\":{}}",
+             created, v);
+    return buf;
+}
 
 struct collect {
     char ids[16][40];
@@ -196,6 +207,94 @@ TEST(list_filters_show_prefix_and_retry)
     tu_rmrf(dir);
 }
 
+TEST(merge_pass)
+{
+    const char *dir = tu_tmpdir();
+    char path[400];
+    snprintf(path, sizeof path, "%s/alerts.sqlite3", dir);
+    struct vgl_error err = {0};
+    vgl_arena_init(&arena, 0);
+    struct vgl_store *s = vgl_store_open(path, NULL, &err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    const int64_t MIN = 60000000;
+    char text[3][600];
+    struct vgl_json a[3] = {J(merging_alert(text[0], 600, "bob", "T0")),
+                            J(merging_alert(text[1], 600, "bob", "T1")),
+                            J(merging_alert(text[2], 600, "eve", "T2"))};
+    char ids[3][37];
+    bool ins;
+    vgl_store_begin(s, &err);
+    for (int i = 0; i < 3; i++) {
+        char pos[16];
+        snprintf(pos, sizeof pos, "m:%d", i);
+        vgl_alert_id(pos, "rm", ids[i]);
+        vgl_store_add_alert(s, ids[i], &a[i], (int64_t)i * MIN, &ins, &err);
+    }
+    vgl_store_commit(s, &err);
+    /* each member is delivered only to the archive output */
+    struct collect c = {0};
+    vgl_store_show(s, ids[0], on_alert, on_delivery, &c, &err);
+    CHECK_INT_EQ(c.nout, 1);
+    CHECK_STR_EQ(c.outputs[0], "aws-firehose:alerts");
+    /* before the windows elapse: nothing merges */
+    size_t merged, members;
+    CHECK_INT_EQ(vgl_store_merge(s, 2 * MIN, &merged, &members, &err), 0);
+    CHECK_INT_EQ(merged, 0);
+    /* after: bob's two merge, eve's alone becomes its own merged alert */
+    CHECK_INT_EQ(vgl_store_merge(s, 20 * MIN, &merged, &members, &err), 0);
+    CHECK_INT_EQ(merged, 2);
+    CHECK_INT_EQ(members, 3);
+    memset(&c, 0, sizeof c);
+    vgl_store_list(s, &(struct vgl_store_filter){.rule = "rm", .state = -1, .since_us = 20 * MIN}, on_alert, &c,
+                   &err);
+    CHECK_INT_EQ(c.n, 2);
+    /* a merged alert is delivered to all its outputs */
+    struct collect d = {0};
+    vgl_store_show(s, c.ids[0], NULL, on_delivery, &d, &err);
+    CHECK_INT_EQ(d.nout, 2);
+    /* a second pass finds nothing left */
+    CHECK_INT_EQ(vgl_store_merge(s, 30 * MIN, &merged, &members, &err), 0);
+    CHECK_INT_EQ(merged, 0);
+    vgl_store_close(s);
+    vgl_arena_release(&arena);
+    tu_rmrf(dir);
+}
+
+TEST(migrates_a_version_1_store)
+{
+    const char *dir = tu_tmpdir();
+    char path[400];
+    snprintf(path, sizeof path, "%s/alerts.sqlite3", dir);
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    CHECK(sqlite3_exec(db,
+                       "CREATE TABLE alerts (id TEXT PRIMARY KEY, rule_name TEXT NOT NULL, created_us INTEGER "
+                       "NOT NULL, log_source TEXT, log_type TEXT, cluster TEXT, source_service TEXT, "
+                       "source_entity TEXT, merge_by_keys TEXT NOT NULL DEFAULT '[]', merge_window_mins "
+                       "INTEGER NOT NULL DEFAULT 0, staged INTEGER NOT NULL DEFAULT 0, fields TEXT NOT NULL);"
+                       "CREATE TABLE deliveries (alert_id TEXT NOT NULL, output TEXT NOT NULL, state INTEGER "
+                       "NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_us INTEGER NOT "
+                       "NULL DEFAULT 0, sent_us INTEGER NOT NULL DEFAULT 0, last_error TEXT, PRIMARY KEY "
+                       "(alert_id, output)) WITHOUT ROWID;"
+                       "INSERT INTO alerts (id, rule_name, created_us, fields) VALUES ('old', 'r', 1, '{}');"
+                       "PRAGMA user_version = 1;",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    struct vgl_error err = {0};
+    struct vgl_store *s = vgl_store_open(path, NULL, &err);
+    CHECK(s != NULL);
+    if (s) {
+        CHECK_INT_EQ(vgl_store_schema_version(s), 2);
+        struct collect c = {0};
+        CHECK_INT_EQ(vgl_store_show(s, "old", on_alert, NULL, &c, &err), 0);
+        CHECK_INT_EQ(c.n, 1);
+    }
+    vgl_store_close(s);
+    tu_rmrf(dir);
+}
+
 TEST(newer_schema_is_refused)
 {
     const char *dir = tu_tmpdir();
@@ -219,4 +318,5 @@ TEST(state_names)
 }
 
 TEST_MAIN(T(ids_are_deterministic), T(insert_is_idempotent_with_deliveries),
-          T(list_filters_show_prefix_and_retry), T(newer_schema_is_refused), T(state_names))
+          T(list_filters_show_prefix_and_retry), T(merge_pass), T(migrates_a_version_1_store),
+          T(newer_schema_is_refused), T(state_names))
