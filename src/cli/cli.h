@@ -31,5 +31,6 @@ int vgl_cmd_test(int argc, char **argv);
 int vgl_cmd_version(int argc, char **argv);
 int vgl_cmd_alerts(int argc, char **argv);
 int vgl_cmd_init(int argc, char **argv);
+int vgl_cmd_output(int argc, char **argv);
 
 #endif
