@@ -45,6 +45,8 @@ static const char *SERVER_PY =
 
 static pid_t server_pid;
 static int port;
+static int server_out = -1;   /* the server's stdout: kept open while it runs, so its
+                                 writes never hit a closed pipe */
 static char server_dir[300];
 
 static int start_server(void)
@@ -65,10 +67,18 @@ static int start_server(void)
         _exit(127);
     }
     close(fds[1]);
+    server_out = fds[0];
+    /* read up to the newline: the port may arrive in more than one write */
     char buf[32] = "";
-    ssize_t n = read(fds[0], buf, sizeof buf - 1);
-    close(fds[0]);
-    port = n > 0 ? atoi(buf) : 0;
+    size_t got = 0;
+    while (got < sizeof buf - 1 && !memchr(buf, '\n', got)) {
+        ssize_t n = read(server_out, buf + got, sizeof buf - 1 - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        buf[got] = '\0';
+    }
+    port = atoi(buf);
     return port > 0 ? 0 : -1;
 }
 
@@ -158,6 +168,10 @@ TEST(stop_server)
         kill(server_pid, SIGTERM);
         waitpid(server_pid, NULL, 0);
         server_pid = 0;
+    }
+    if (server_out >= 0) {
+        close(server_out);
+        server_out = -1;
     }
     if (server_dir[0])
         tu_rmrf(server_dir);
