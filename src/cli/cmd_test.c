@@ -233,39 +233,6 @@ static int apply_helpers(struct vgl_arena *a, struct vgl_json *v, char **error)
     return 0;
 }
 
-static bool default_value(const struct vgl_json *type, struct vgl_json *out)
-{
-    if (type->type == VGL_JSON_STRING) {
-        static const char *const names[] = {"string", "integer", "float", "boolean"};
-        for (int i = 0; i < 4; i++) {
-            if (type->len == strlen(names[i]) && memcmp(type->u.s, names[i], type->len) == 0) {
-                static const struct vgl_json defs[4] = {
-                    {.type = VGL_JSON_STRING, .len = 0, .u.s = ""},
-                    {.type = VGL_JSON_INT},
-                    {.type = VGL_JSON_FLOAT},
-                    {.type = VGL_JSON_BOOL},
-                };
-                *out = defs[i];
-                return true;
-            }
-        }
-        return false;
-    }
-    if (type->type == VGL_JSON_OBJECT)
-        *out = (struct vgl_json){.type = VGL_JSON_OBJECT};
-    else if (type->type == VGL_JSON_ARRAY)
-        *out = (struct vgl_json){.type = VGL_JSON_ARRAY};
-    else if (type->type == VGL_JSON_FLOAT)
-        *out = vgl_json_float(0.0);
-    else if (type->type == VGL_JSON_BOOL)
-        *out = vgl_json_bool(false);
-    else if (type->type == VGL_JSON_NULL)
-        *out = vgl_json_null();
-    else
-        *out = vgl_json_int(0);
-    return true;
-}
-
 /* Defaults from envelope_keys (if any) or the schema, with override_record on top. */
 static int expand_override(struct vgl_arena *a, const struct vgl_schema *sc,
                            const struct vgl_json *override, struct vgl_json *out, char **error)
@@ -277,7 +244,7 @@ static int expand_override(struct vgl_arena *a, const struct vgl_schema *sc,
     for (uint32_t i = 0; i < tmpl->len; i++) {
         const struct vgl_json_member *t = &tmpl->u.members[i];
         struct vgl_json dv;
-        if (!default_value(&t->val, &dv)) {
+        if (!vgl_schema_default(&t->val, &dv)) {
             *error = xsprintf("override_record: no default for key '%.*s' of unknown type",
                               (int)t->klen, t->key);
             return -1;
@@ -314,16 +281,6 @@ static char *str_dup_json(const struct vgl_json *v)
 static int cmp_cstr(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static bool str_in_json_list(const struct vgl_json *list, const char *s)
-{
-    for (uint32_t i = 0; list && i < list->len; i++) {
-        const struct vgl_json *it = &list->u.items[i];
-        if (it->type == VGL_JSON_STRING && it->len == strlen(s) && memcmp(it->u.s, s, it->len) == 0)
-            return true;
-    }
-    return false;
 }
 
 /* Expected rule names that are not disabled (compat 9.5). */
@@ -402,7 +359,7 @@ static void run_rules(struct runner *r, struct result *res, const struct vgl_jso
     /* Pass iff set(triggered) == set(expected - disabled). */
     bool ok = true;
     for (size_t k = 0; k < res->ntriggered && ok; k++)
-        ok = str_in_json_list(&res->expected, res->triggered[k]);
+        ok = vgl_json_array_has_str(&res->expected, res->triggered[k], strlen(res->triggered[k]));
     for (uint32_t i = 0; i < res->expected.len && ok; i++) {
         const struct vgl_json *it = &res->expected.u.items[i];
         if (!expected_active(r, it))

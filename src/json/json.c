@@ -675,6 +675,18 @@ const struct vgl_json *vgl_json_getz(const struct vgl_json *obj, const char *key
     return vgl_json_get(obj, key, strlen(key));
 }
 
+bool vgl_json_array_has_str(const struct vgl_json *arr, const char *s, size_t len)
+{
+    if (!arr || arr->type != VGL_JSON_ARRAY)
+        return false;
+    for (uint32_t i = 0; i < arr->len; i++) {
+        const struct vgl_json *it = &arr->u.items[i];
+        if (it->type == VGL_JSON_STRING && it->len == len && (len == 0 || memcmp(it->u.s, s, len) == 0))
+            return true;
+    }
+    return false;
+}
+
 bool vgl_json_truthy(const struct vgl_json *v)
 {
     switch (v->type) {

@@ -130,6 +130,9 @@ const struct vgl_json *vgl_json_get(const struct vgl_json *obj, const char *key,
 /* Same with a NUL-terminated key. */
 const struct vgl_json *vgl_json_getz(const struct vgl_json *obj, const char *key);
 
+/* True when arr is an array holding the string s (len bytes) among its items. */
+bool vgl_json_array_has_str(const struct vgl_json *arr, const char *s, size_t len);
+
 /* Python truthiness: null, false, 0, 0.0, "", [] and {} are false. */
 bool vgl_json_truthy(const struct vgl_json *v);
 

@@ -149,16 +149,6 @@ size_t vgl_merge_groups(const struct vgl_merge_alert *alerts, size_t n, int64_t 
 
 /* ---- merged record (compat 6.6) ------------------------------------------------------- */
 
-static bool key_in(const struct vgl_json *keys, const char *k, size_t klen)
-{
-    for (uint32_t i = 0; i < keys->len; i++) {
-        const struct vgl_json *it = &keys->u.items[i];
-        if (it->type == VGL_JSON_STRING && it->len == klen && memcmp(it->u.s, k, klen) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* A copy without the merge keys at every object level (lists are not entered). */
 static struct vgl_json clean(const struct vgl_json *v, const struct vgl_json *keys,
                              struct vgl_arena *a, int depth)
@@ -169,7 +159,7 @@ static struct vgl_json clean(const struct vgl_json *v, const struct vgl_json *ke
     size_t n = 0;
     for (uint32_t i = 0; i < v->len; i++) {
         const struct vgl_json_member *src = &v->u.members[i];
-        if (key_in(keys, src->key, src->klen))
+        if (vgl_json_array_has_str(keys, src->key, src->klen))
             continue;
         m[n] = *src;
         m[n].val = clean(&src->val, keys, a, depth + 1);

@@ -181,12 +181,8 @@ static bool py_in(const char *v, size_t n, const struct vgl_json *x)
 {
     if (x->type == VGL_JSON_STRING)
         return contains_sub(x->u.s, x->len, v, n);
-    if (x->type == VGL_JSON_ARRAY) {
-        for (uint32_t i = 0; i < x->len; i++)
-            if (str_eq(&x->u.items[i], v, n))
-                return true;
-        return false;
-    }
+    if (x->type == VGL_JSON_ARRAY)
+        return vgl_json_array_has_str(x, v, n);
     if (x->type == VGL_JSON_OBJECT)
         return vgl_json_get(x, v, n) != NULL;
     return false;   /* StreamAlert raises a TypeError here; treated as false */

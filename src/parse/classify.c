@@ -204,16 +204,6 @@ static int csv_cached(struct ctx *c, const struct vgl_csv_dialect *d, const char
 
 /* ---- key check (compat 2.4 step 5a) ------------------------------------------------ */
 
-static bool str_in(const struct vgl_json *arr, const char *s, size_t n)
-{
-    for (uint32_t i = 0; i < arr->len; i++) {
-        const struct vgl_json *it = &arr->u.items[i];
-        if (it->len == n && memcmp(it->u.s, s, n) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* Schema member for a key, trying the same position first (records mostly keep order). */
 static const struct vgl_json_member *schema_member(const struct vgl_json *schema, uint32_t hint,
                                                    const char *key, size_t klen)
@@ -262,7 +252,7 @@ static bool key_check(struct ctx *c, const struct vgl_json *rec, const struct vg
     if (present != schema->len) {
         for (uint32_t i = 0; i < schema->len; i++) {
             const struct vgl_json_member *m = &schema->u.members[i];
-            if (!vgl_json_get(rec, m->key, m->klen) && !(optional && str_in(optional, m->key, m->klen))) {
+            if (!vgl_json_get(rec, m->key, m->klen) && !(optional && vgl_json_array_has_str(optional, m->key, m->klen))) {
                 why(c, "%s: required key '%.*s' is missing", where, (int)m->klen, m->key);
                 return false;
             }
@@ -395,7 +385,7 @@ static bool convert_value(struct ctx *c, const struct vgl_json *type, const stru
 
 /* ---- defaults (compat 2.2) --------------------------------------------------------- */
 
-static bool default_for(const struct vgl_json *type, struct vgl_json *out)
+bool vgl_schema_default(const struct vgl_json *type, struct vgl_json *out)
 {
     switch (type->type) {
     case VGL_JSON_STRING:
@@ -839,7 +829,7 @@ static bool envelope(struct ctx *c, const struct vgl_schema *sc, struct vgl_json
     for (uint32_t i = 0; i < es->len; i++) {
         const struct vgl_json_member *em = &es->u.members[i];
         const struct vgl_json *v = vgl_json_get(d, em->key, em->klen);
-        bool optional = str_in(sc->optional_envelope_keys, em->key, em->klen);
+        bool optional = vgl_json_array_has_str(sc->optional_envelope_keys, em->key, em->klen);
         if (!v && !optional) {
             why(c, "envelope key '%.*s' is missing", (int)em->klen, em->key);
             return false;
@@ -861,7 +851,7 @@ static bool envelope(struct ctx *c, const struct vgl_schema *sc, struct vgl_json
         if (vgl_json_get(env, em->key, em->klen))
             continue;
         struct vgl_json dv;
-        if (!default_for(&em->val, &dv)) {
+        if (!vgl_schema_default(&em->val, &dv)) {
             why(c, "envelope key '%.*s': no default for an unknown type", (int)em->klen, em->key);
             return false;
         }
@@ -907,7 +897,7 @@ static bool finish_record(struct ctx *c, const struct vgl_schema *sc, struct vgl
             continue;
         const struct vgl_json *type = vgl_json_get(sc->schema, key->u.s, key->len);
         struct vgl_json dv;
-        if (!type || !default_for(type, &dv)) {
+        if (!type || !vgl_schema_default(type, &dv)) {
             why(c, "optional key '%.*s': no default for an unknown type", (int)key->len, key->u.s);
             return false;
         }

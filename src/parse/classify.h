@@ -71,6 +71,13 @@ size_t vgl_classify_one(const struct vgl_schema *schema, const struct vgl_payloa
                         struct vgl_arena *arena, const struct vgl_classify_opts *opts,
                         struct vgl_json **records, char *reason, size_t reason_len);
 
+/*
+ * The value StreamAlert gives an absent optional key of this schema type (compat 2.2):
+ * "", 0, 0.0, false, {} for any object type, [] for any list; a non-string type value gives
+ * the empty value of its JSON type.  false for an unknown type name (StreamAlert crashes).
+ */
+bool vgl_schema_default(const struct vgl_json *type, struct vgl_json *out);
+
 /* Python fnmatch.fnmatchcase on UTF-8 text: *, ?, [seq], [!seq]. */
 bool vgl_fnmatch(const char *pat, size_t plen, const char *s, size_t slen);
 

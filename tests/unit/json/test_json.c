@@ -280,6 +280,21 @@ TEST(unchanged_containers_are_written_from_source)
     vgl_arena_release(&arena);
 }
 
+TEST(array_has_str)
+{
+    struct vgl_json v;
+    vgl_arena_init(&arena, 0);
+    vgl_json_parse("[\"a\",1,\"\",\"bc\"]", 16, &arena, NULL, &v, NULL);
+    CHECK(vgl_json_array_has_str(&v, "bc", 2));
+    CHECK(vgl_json_array_has_str(&v, "", 0));
+    CHECK(!vgl_json_array_has_str(&v, "b", 1));
+    CHECK(!vgl_json_array_has_str(&v, "1", 1));   /* the number 1 is not the string "1" */
+    struct vgl_json o = vgl_json_str("a", 1);
+    CHECK(!vgl_json_array_has_str(&o, "a", 1));
+    CHECK(!vgl_json_array_has_str(NULL, "a", 1));
+    vgl_arena_release(&arena);
+}
+
 TEST(clone_is_deep)
 {
     const char *src = "{\"a\":[1,{\"b\":2}]}";
@@ -296,4 +311,5 @@ TEST(clone_is_deep)
 TEST_MAIN(T(parses_and_writes_values), T(rejects_bad_json_with_position), T(rejects_invalid_utf8),
           T(caps_depth_and_size), T(zero_copy_strings_point_into_input),
           T(number_kinds_follow_python), T(truthiness_and_equality), T(float_repr_matches_python),
-          T(writer_escapes_and_caps), T(unchanged_containers_are_written_from_source), T(clone_is_deep))
+          T(writer_escapes_and_caps), T(unchanged_containers_are_written_from_source), T(array_has_str),
+          T(clone_is_deep))
