@@ -13,8 +13,8 @@
 #include "output/credentials.h"
 #include "output/services.h"
 
-static const struct vgl_output_ops *const *const groups[] = {vgl_output_saas_services,
-                                                              vgl_output_local_services};
+static const struct vgl_output_ops *const *const groups[] = {
+    vgl_output_saas_services, vgl_output_tickets_services, vgl_output_local_services};
 
 static int cmp_ops(const void *a, const void *b)
 {
