@@ -1,7 +1,9 @@
 /*
- * cli/cmd_alerts.c: `vigil alerts list|show|retry`: the alert store from the command line.
+ * cli/cmd_alerts.c: `vigil alerts list|show|retry|merge|deliver`: the alert store from the
+ * command line.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,8 @@
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "dispatch/dispatch.h"
+#include "rules/rules.h"
 #include "json/json.h"
 #include "store/store.h"
 
@@ -22,25 +26,130 @@ static void usage(FILE *out)
             "                         [--since TIME] [--until TIME] [--limit N] [--json]\n"
             "       vigil alerts show ID [--config DIR] [--json]\n"
             "       vigil alerts retry ID [--output SERVICE:DESCRIPTOR] [--config DIR]\n"
-            "       vigil alerts merge [--now TIME] [--config DIR]\n\n"
+            "       vigil alerts merge [--now TIME] [--config DIR]\n"
+            "       vigil alerts deliver [--config DIR] [--wait SECONDS | --follow] [--no-merge]\n\n"
             "The alert store is <data_dir>/alerts.sqlite3 (data_dir from conf/vigil.json).\n"
             "STATE is a delivery state: pending, sent, failed, abandoned (an alert matches when\n"
             "any of its deliveries is in it).  TIME is YYYY-MM-DD[THH:MM[:SS]] (UTC) or a\n"
             "duration ago: 30m, 6h, 2d.  ID may be a unique prefix.  retry makes failed or\n"
             "abandoned deliveries due again; a sent delivery is never sent twice.  merge runs\n"
             "one pass of StreamAlert's alert merger (rules with merge_by_keys and\n"
-            "merge_window_mins) as of now, or --now TIME.\n\n%s",
+            "merge_window_mins) as of now, or --now TIME.\n\n"
+            "deliver runs a merger pass, then sends every due delivery to its output (the\n"
+            "publisher chain, credentials, retries with backoff) and stops when nothing more is\n"
+            "due now; failures wait for their retry time.  --wait SECONDS keeps going, retries\n"
+            "included, until every delivery is sent or given up, or SECONDS pass.  --follow\n"
+            "runs until SIGINT/SIGTERM, merging every merge_interval_s.  Exit status 1 when\n"
+            "deliveries are still failing at the end.\n\n%s",
             VGL_EXIT_CODES_HELP);
 }
 
-/* The store of a config: <root>/<data_dir>/alerts.sqlite3 (data_dir may be absolute). */
-void vgl_cli_store_path(const struct vgl_config *cfg, char *out, size_t outsz)
+/* The data directory of a config: data_dir, relative to the project root unless absolute. */
+void vgl_cli_data_dir(const struct vgl_config *cfg, char *out, size_t outsz)
 {
     const char *dd = cfg->settings.data_dir ? cfg->settings.data_dir : "data";
     if (dd[0] == '/')
-        snprintf(out, outsz, "%s/alerts.sqlite3", dd);
+        snprintf(out, outsz, "%s", dd);
     else
-        snprintf(out, outsz, "%s/%s/alerts.sqlite3", cfg->root, dd);
+        snprintf(out, outsz, "%s/%s", cfg->root, dd);
+}
+
+/* The store of a config: <data_dir>/alerts.sqlite3. */
+void vgl_cli_store_path(const struct vgl_config *cfg, char *out, size_t outsz)
+{
+    char dd[4096];
+    vgl_cli_data_dir(cfg, dd, sizeof dd);
+    snprintf(out, outsz, "%s/alerts.sqlite3", dd);
+}
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static int deliver(struct vgl_config *cfg, struct vgl_store *s, double wait_s, bool follow, bool merge)
+{
+    struct vgl_diag diag;
+    vgl_diag_init(&diag);
+    struct vgl_rules *rules = vgl_rules_load(cfg, NULL, &diag);
+    if (!rules) {
+        vgl_cli_print_diag(&diag);
+        vgl_diag_release(&diag);
+        fprintf(stderr, "vigil alerts deliver: the rules (and their publishers) did not load\n");
+        return VGL_EXIT_CONFIG;
+    }
+    vgl_diag_release(&diag);
+    char dd[4096];
+    vgl_cli_data_dir(cfg, dd, sizeof dd);
+    struct vgl_error err = {0};
+    struct vgl_dispatcher *d = vgl_dispatcher_new(cfg, s, rules, dd, stdout, &err);
+    int exit_code = VGL_EXIT_OK;
+    if (!d) {
+        fprintf(stderr, "vigil alerts deliver: %s\n", err.msg);
+        vgl_rules_free(rules);
+        return VGL_EXIT_RUNTIME;
+    }
+    struct sigaction sa = {.sa_handler = on_stop};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    int64_t start = vgl_dispatch_now_us();
+    int64_t deadline = wait_s > 0 ? start + (int64_t)(wait_s * 1e6) : 0;
+    int64_t next_merge = 0;
+    int64_t merge_every = (int64_t)cfg->settings.merge_interval_s * 1000000;
+    int rc = 0;
+    for (;;) {
+        int64_t now = vgl_dispatch_now_us();
+        if (merge && now >= next_merge) {
+            size_t merged = 0, members = 0;
+            rc = vgl_store_merge(s, now, &merged, &members, &err);
+            if (rc)
+                break;
+            if (merged)
+                fprintf(stderr, "vigil: merged %zu alert%s into %zu merged alert%s\n", members,
+                        members == 1 ? "" : "s", merged, merged == 1 ? "" : "s");
+            next_merge = now + merge_every;
+        }
+        if (follow) {
+            rc = vgl_dispatch_poll(d, 200, &err);
+        } else {
+            rc = vgl_dispatch_drain(d, deadline, &err);
+            if (rc == 0 && wait_s > 0) {
+                size_t counts[4];
+                rc = vgl_store_delivery_counts(s, counts, &err);
+                if (rc == 0 && (counts[VGL_DELIVERY_PENDING] || counts[VGL_DELIVERY_FAILED]) &&
+                    vgl_dispatch_now_us() < deadline && !stop_requested) {
+                    struct timespec ts = {0, 50 * 1000000L};
+                    nanosleep(&ts, NULL);
+                    continue;
+                }
+            }
+        }
+        if (rc || stop_requested || !follow)
+            break;
+    }
+    if (rc)
+        fprintf(stderr, "vigil alerts deliver: %s\n", err.msg);
+    const struct vgl_dispatch_stats *st = vgl_dispatch_stats(d);
+    size_t counts[4] = {0};
+    vgl_store_delivery_counts(s, counts, NULL);
+    fprintf(stderr,
+            "vigil: %llu deliver%s sent, %llu failed, %llu given up (%llu HTTP request%s); store: "
+            "%zu sent, %zu pending, %zu failed, %zu abandoned\n",
+            (unsigned long long)st->sent, st->sent == 1 ? "y" : "ies", (unsigned long long)st->failed,
+            (unsigned long long)st->abandoned, (unsigned long long)st->requests,
+            st->requests == 1 ? "" : "s", counts[VGL_DELIVERY_SENT], counts[VGL_DELIVERY_PENDING],
+            counts[VGL_DELIVERY_FAILED], counts[VGL_DELIVERY_ABANDONED]);
+    if (rc)
+        exit_code = VGL_EXIT_RUNTIME;
+    else if (counts[VGL_DELIVERY_FAILED] || counts[VGL_DELIVERY_ABANDONED])
+        exit_code = VGL_EXIT_FAIL;
+    vgl_dispatcher_free(d);
+    vgl_rules_free(rules);
+    return exit_code;
 }
 
 static void fmt_time(int64_t us, char *out, size_t outsz)
@@ -159,9 +268,12 @@ int vgl_cmd_alerts(int argc, char **argv)
     struct vgl_store_filter f = {.state = -1, .limit = 50};
     struct out_ctx o = {0};
     int64_t now_us = 0;
+    double wait_s = 0;
+    bool follow = false, merge = true;
     if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "retry") != 0 &&
-        strcmp(sub, "merge") != 0) {
-        fprintf(stderr, "vigil alerts: unknown subcommand '%s' (list, show, retry, merge)\n", sub);
+        strcmp(sub, "merge") != 0 && strcmp(sub, "deliver") != 0) {
+        fprintf(stderr, "vigil alerts: unknown subcommand '%s' (list, show, retry, merge, deliver)\n",
+                sub);
         return VGL_EXIT_USAGE;
     }
     for (int i = 2; i < argc; i++) {
@@ -200,6 +312,18 @@ int vgl_cmd_alerts(int argc, char **argv)
             output = argv[++i];
         } else if (strcmp(a, "--json") == 0) {
             o.json = true;
+        } else if (strcmp(a, "--wait") == 0 && has) {
+            char *end;
+            wait_s = strtod(argv[++i], &end);
+            if (*end || wait_s <= 0) {
+                fprintf(stderr, "vigil alerts deliver: --wait takes a number of seconds, not '%s'\n",
+                        argv[i]);
+                return VGL_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--follow") == 0) {
+            follow = true;
+        } else if (strcmp(a, "--no-merge") == 0) {
+            merge = false;
         } else if (a[0] != '-' && !id) {
             id = a;
         } else {
@@ -225,7 +349,9 @@ int vgl_cmd_alerts(int argc, char **argv)
         goto out;
     }
     int rc = 0;
-    if (strcmp(sub, "list") == 0) {
+    if (strcmp(sub, "deliver") == 0) {
+        exit_code = deliver(cfg, s, wait_s, follow, merge);
+    } else if (strcmp(sub, "list") == 0) {
         rc = vgl_store_list(s, &f, print_row, &o, &err);
         if (!rc && o.n == 0 && !o.json)
             printf("no alerts in %s match\n", path);

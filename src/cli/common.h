@@ -17,6 +17,9 @@ void vgl_cli_print_diag(const struct vgl_diag *diag);
 /* Loads the config, printing diagnostics; NULL (after printing) on error. */
 struct vgl_config *vgl_cli_load_config(const char *dir, bool quiet_warnings);
 
+/* The data directory of a config (data_dir, relative to the project root). */
+void vgl_cli_data_dir(const struct vgl_config *cfg, char *out, size_t outsz);
+
 /* The alert store of a config: <root>/<data_dir>/alerts.sqlite3. */
 void vgl_cli_store_path(const struct vgl_config *cfg, char *out, size_t outsz);
 

@@ -891,6 +891,30 @@ static const struct setting settings_table[] = {
      0, 0, "also apply conf/normalized_types.json the StreamAlert v3.0-3.2 way (streamalert:normalization)"},
     {"default_service", OPT_STRING, offsetof(struct vgl_settings, default_service), "file", 0, 0,
      "service `vigil classify` assumes when given --resource without --service"},
+    {"pagerduty_events_url", OPT_STRING, offsetof(struct vgl_settings, pagerduty_events_url),
+     "https://events.pagerduty.com", 0, 0, "PagerDuty Events API base URL (fixed in StreamAlert)"},
+    {"pagerduty_api_url", OPT_STRING, offsetof(struct vgl_settings, pagerduty_api_url),
+     "https://api.pagerduty.com", 0, 0, "PagerDuty REST API base URL (fixed in StreamAlert)"},
+    {"github_api_url", OPT_STRING, offsetof(struct vgl_settings, github_api_url),
+     "https://api.github.com", 0, 0, "GitHub API base URL (GitHub Enterprise: https://HOST/api/v3)"},
+    {"aws_endpoint_url", OPT_STRING, offsetof(struct vgl_settings, aws_endpoint_url), "", 0, 0,
+     "one S3/SNS/SQS/...-compatible endpoint for every AWS output (\"\": the real AWS)"},
+    {"aws_region", OPT_STRING, offsetof(struct vgl_settings, aws_region), "us-east-1", 0, 0,
+     "AWS region the AWS outputs sign for"},
+    {"aws_account_id", OPT_STRING, offsetof(struct vgl_settings, aws_account_id), "000000000000", 0,
+     0, "account id for ARNs and queue URLs built from names"},
+    {"alerts_archive", OPT_STRING, offsetof(struct vgl_settings, alerts_archive), "local", 0, 0,
+     "aws-firehose:alerts goes to the local archive (local) or to Firehose (firehose)"},
+    {"delivery_parallel", OPT_INT, offsetof(struct vgl_settings, delivery_parallel), "16", 1, 1024,
+     "deliveries in flight at once"},
+    {"delivery_retry_base_ms", OPT_INT, offsetof(struct vgl_settings, delivery_retry_base_ms),
+     "1000", 1, 3600000, "delay before the first retry of a failed delivery; doubles per failure"},
+    {"delivery_retry_max_ms", OPT_INT, offsetof(struct vgl_settings, delivery_retry_max_ms),
+     "900000", 1, 86400000, "longest delay between retries (jitter: half to all of it)"},
+    {"delivery_max_attempts", OPT_INT, offsetof(struct vgl_settings, delivery_max_attempts), "0", 0,
+     1000000, "give a delivery up after this many failures (0: never, as StreamAlert)"},
+    {"merge_interval_s", OPT_INT, offsetof(struct vgl_settings, merge_interval_s), "60", 1, 86400,
+     "how often the alert process runs the merger"},
 };
 #define NSETTINGS (sizeof settings_table / sizeof settings_table[0])
 
@@ -994,6 +1018,10 @@ static void load_settings(struct loader *ld)
                 err_at(ld, path, p, "unknown setting (see `vigil validate --settings`)");
         }
     }
+    if (cfg->settings.alerts_archive && strcmp(cfg->settings.alerts_archive, "local") != 0 &&
+        strcmp(cfg->settings.alerts_archive, "firehose") != 0)
+        err_at(ld, path, "$.alerts_archive", "expected 'local' or 'firehose', found '%s'",
+               cfg->settings.alerts_archive);
     if (cfg->settings.log_level && vgl_log_level_parse(cfg->settings.log_level) < 0)
         err_at(ld, path, "$.log_level", "expected one of error, warn, info, debug, trace, found '%s'",
                cfg->settings.log_level);

@@ -48,6 +48,19 @@ struct vgl_settings {
     char *log_level;             /* error, warn, info, debug, trace */
     bool legacy_normalization;   /* also apply normalized_types.json (v1 form) */
     char *default_service;       /* service assumed by `vigil classify` without --service */
+    /* outputs (docs/output.md) */
+    char *pagerduty_events_url;  /* StreamAlert's fixed URLs, made configurable */
+    char *pagerduty_api_url;
+    char *github_api_url;
+    char *aws_endpoint_url;      /* "" = the real AWS endpoints */
+    char *aws_region;
+    char *aws_account_id;
+    char *alerts_archive;        /* "local" or "firehose": where aws-firehose:alerts goes */
+    long delivery_parallel;      /* deliveries in flight at once */
+    long delivery_retry_base_ms; /* first retry delay; doubles per failure, with jitter */
+    long delivery_retry_max_ms;  /* cap of the retry delay */
+    long delivery_max_attempts;  /* 0: retry forever (StreamAlert); else abandon after N */
+    long merge_interval_s;       /* merger timer of the alert process */
 };
 
 struct vgl_cluster {

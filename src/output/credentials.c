@@ -695,6 +695,11 @@ static const struct vgl_output_cred_field f_aws_ses[] = {
     F("to_emails", "recipient addresses (comma-separated)", false, true),
 };
 
+static const struct vgl_output_cred_field f_webhook[] = {
+    F("url", "URL to POST alerts to (may hold a token)", true, true),
+    F("hmac_secret", "HMAC-SHA256 key for the X-Vigil-Signature header (optional)", true, false),
+};
+
 static const struct vgl_output_cred_fields services[] = {
     SVC("aws-lambda-v2", f_aws_lambda_v2),
     SVC("aws-ses", f_aws_ses),
@@ -711,10 +716,12 @@ static const struct vgl_output_cred_fields services[] = {
     SVC("slack", f_slack),
     SVC("teams", f_teams),
     SVC("victorops", f_victorops),
+    SVC("webhook", f_webhook),
 };
 
 static const char *const no_credentials[] = {
-    "aws-cloudwatch-log", "aws-firehose", "aws-lambda", "aws-s3", "aws-sns", "aws-sqs",
+    "aws-cloudwatch-log", "aws-firehose", "aws-lambda", "aws-s3", "aws-sns", "aws-sqs", "file",
+    "stdout",
 };
 
 const struct vgl_output_cred_fields *vgl_output_cred_fields(const char *service)

@@ -25,6 +25,8 @@ struct transfer {
     size_t cap;
     char errbuf[CURL_ERROR_SIZE];
     double started;
+    void *ud;
+    struct transfer *prev, *next;   /* the multi's list of running transfers */
 };
 
 static double now_s(void)
@@ -67,8 +69,9 @@ static int setup(struct transfer *t, const struct vgl_http_request *q)
     curl_easy_setopt(c, CURLOPT_URL, q->url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method ? q->method : "POST");
     if (q->body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
+        /* copied: the caller's body need not outlive the call */
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->body_len);
+        curl_easy_setopt(c, CURLOPT_COPYPOSTFIELDS, q->body);
     } else if (q->method && strcmp(q->method, "GET") == 0) {
         curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
     }
@@ -97,8 +100,13 @@ static int setup(struct transfer *t, const struct vgl_http_request *q)
     return 0;
 }
 
-int vgl_http_perform(const struct vgl_http_request *reqs, struct vgl_http_response *resps, size_t n,
-                     size_t max_parallel, struct vgl_error *err)
+struct vgl_http_multi {
+    CURLM *multi;
+    size_t running;
+    struct transfer *head;
+};
+
+static int global_init(struct vgl_error *err)
 {
     static bool global_done;
     if (!global_done) {
@@ -106,35 +114,80 @@ int vgl_http_perform(const struct vgl_http_request *reqs, struct vgl_http_respon
             return vgl_error_set(err, VGL_EIO, "cannot initialise libcurl");
         global_done = true;
     }
-    for (size_t i = 0; i < n; i++)
-        memset(&resps[i], 0, sizeof resps[i]);
-    if (n == 0)
-        return 0;
-    CURLM *multi = curl_multi_init();
-    if (!multi)
-        return vgl_error_set(err, VGL_EIO, "cannot create a libcurl multi handle");
-    if (max_parallel)
-        curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)max_parallel);
-    struct transfer *ts = vgl_xcalloc(n, sizeof *ts);
-    int rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        ts[i].resp = &resps[i];
-        if (setup(&ts[i], &reqs[i]) != 0) {
-            snprintf(resps[i].error, sizeof resps[i].error, "cannot create a libcurl handle");
-            continue;
-        }
-        ts[i].started = now_s();
-        curl_multi_add_handle(multi, ts[i].easy);
+    return 0;
+}
+
+struct vgl_http_multi *vgl_http_multi_new(size_t max_connections, struct vgl_error *err)
+{
+    if (global_init(err) != 0)
+        return NULL;
+    struct vgl_http_multi *m = vgl_xcalloc(1, sizeof *m);
+    m->multi = curl_multi_init();
+    if (!m->multi) {
+        free(m);
+        vgl_error_set(err, VGL_EIO, "cannot create a libcurl multi handle");
+        return NULL;
     }
-    int running = 1;
-    while (running) {
-        if (curl_multi_perform(multi, &running) != CURLM_OK) {
-            rc = vgl_error_set(err, VGL_EIO, "libcurl multi interface failed");
-            break;
-        }
+    if (max_connections)
+        curl_multi_setopt(m->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)max_connections);
+    return m;
+}
+
+static void transfer_free(struct vgl_http_multi *m, struct transfer *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else if (m->head == t)
+        m->head = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    if (t->easy) {
+        curl_multi_remove_handle(m->multi, t->easy);
+        curl_easy_cleanup(t->easy);
+    }
+    curl_slist_free_all(t->headers);
+    free(t);
+}
+
+int vgl_http_multi_add(struct vgl_http_multi *m, const struct vgl_http_request *req, void *ud,
+                       struct vgl_error *err)
+{
+    struct transfer *t = vgl_xcalloc(1, sizeof *t + sizeof *t->resp);
+    t->resp = (struct vgl_http_response *)(t + 1);
+    t->ud = ud;
+    if (setup(t, req) != 0) {
+        transfer_free(m, t);
+        return vgl_error_set(err, VGL_ENOMEM, "cannot create a libcurl handle");
+    }
+    t->started = now_s();
+    if (curl_multi_add_handle(m->multi, t->easy) != CURLM_OK) {
+        transfer_free(m, t);
+        return vgl_error_set(err, VGL_EIO, "cannot start a request");
+    }
+    t->next = m->head;
+    if (m->head)
+        m->head->prev = t;
+    m->head = t;
+    m->running++;
+    return 0;
+}
+
+size_t vgl_http_multi_running(const struct vgl_http_multi *m)
+{
+    return m->running;
+}
+
+int vgl_http_multi_run(struct vgl_http_multi *m, int timeout_ms, vgl_http_done_fn done, void *cbud,
+                       struct vgl_error *err)
+{
+    int still;
+    if (curl_multi_perform(m->multi, &still) != CURLM_OK)
+        return vgl_error_set(err, VGL_EIO, "libcurl multi interface failed");
+    size_t finished = 0;
+    for (;;) {
         CURLMsg *msg;
         int left;
-        while ((msg = curl_multi_info_read(multi, &left))) {
+        while ((msg = curl_multi_info_read(m->multi, &left))) {
             if (msg->msg != CURLMSG_DONE)
                 continue;
             struct transfer *t = NULL;
@@ -148,19 +201,57 @@ int vgl_http_perform(const struct vgl_http_request *reqs, struct vgl_http_respon
                 snprintf(t->resp->error, sizeof t->resp->error, "%s",
                          t->errbuf[0] ? t->errbuf : curl_easy_strerror(msg->data.result));
             }
+            m->running--;
+            finished++;
+            void *ud = t->ud;
+            struct vgl_http_response resp = *t->resp;
+            transfer_free(m, t);
+            done(ud, &resp, cbud);   /* may add new requests; owns resp.body */
         }
-        if (running)
-            curl_multi_poll(multi, NULL, 0, 200, NULL);
+        if (finished || m->running == 0 || timeout_ms <= 0)
+            return 0;
+        curl_multi_poll(m->multi, NULL, 0, timeout_ms, NULL);
+        timeout_ms = 0;
+        if (curl_multi_perform(m->multi, &still) != CURLM_OK)
+            return vgl_error_set(err, VGL_EIO, "libcurl multi interface failed");
     }
-    for (size_t i = 0; i < n; i++) {
-        if (ts[i].easy) {
-            curl_multi_remove_handle(multi, ts[i].easy);
-            curl_easy_cleanup(ts[i].easy);
-        }
-        curl_slist_free_all(ts[i].headers);
+}
+
+void vgl_http_multi_free(struct vgl_http_multi *m)
+{
+    if (!m)
+        return;
+    while (m->head) {   /* transfers still running are dropped */
+        free(m->head->resp->body);
+        transfer_free(m, m->head);
     }
-    curl_multi_cleanup(multi);
-    free(ts);
+    curl_multi_cleanup(m->multi);
+    free(m);
+}
+
+static void perform_done(void *ud, struct vgl_http_response *resp, void *cbud)
+{
+    (void)cbud;
+    *(struct vgl_http_response *)ud = *resp;
+}
+
+int vgl_http_perform(const struct vgl_http_request *reqs, struct vgl_http_response *resps, size_t n,
+                     size_t max_parallel, struct vgl_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        memset(&resps[i], 0, sizeof resps[i]);
+    if (n == 0)
+        return 0;
+    struct vgl_http_multi *m = vgl_http_multi_new(max_parallel, err);
+    if (!m)
+        return err ? err->code : VGL_EIO;
+    for (size_t i = 0; i < n; i++)
+        if (vgl_http_multi_add(m, &reqs[i], &resps[i], NULL) != 0)
+            snprintf(resps[i].error, sizeof resps[i].error, "cannot create a libcurl handle");
+    int rc = 0;
+    while (rc == 0 && vgl_http_multi_running(m))
+        rc = vgl_http_multi_run(m, 200, perform_done, NULL, err);
+    vgl_http_multi_free(m);
     return rc;
 }
 

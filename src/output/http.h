@@ -52,6 +52,28 @@ int vgl_http_perform(const struct vgl_http_request *reqs, struct vgl_http_respon
 
 void vgl_http_response_release(struct vgl_http_response *r);
 
+/*
+ * The incremental form the dispatcher uses: requests are added at any time and each
+ * completion is reported as soon as it happens, so a result can be recorded at once.
+ * The request is copied when added (URL, headers, body), so the caller's may go away.
+ */
+struct vgl_http_multi;
+
+/* done(ud, resp, cbud): resp->body belongs to the callback (vgl_http_response_release). */
+typedef void (*vgl_http_done_fn)(void *ud, struct vgl_http_response *resp, void *cbud);
+
+struct vgl_http_multi *vgl_http_multi_new(size_t max_connections, struct vgl_error *err);
+/* Frees the handle; requests still running are dropped without a callback. */
+void vgl_http_multi_free(struct vgl_http_multi *m);
+int vgl_http_multi_add(struct vgl_http_multi *m, const struct vgl_http_request *req, void *ud,
+                       struct vgl_error *err);
+size_t vgl_http_multi_running(const struct vgl_http_multi *m);
+/* Makes progress, waiting up to timeout_ms for activity when nothing completed yet, and
+ * calls done for every request that completed.  Returns 0 or a negative code when libcurl
+ * itself failed. */
+int vgl_http_multi_run(struct vgl_http_multi *m, int timeout_ms, vgl_http_done_fn done, void *cbud,
+                       struct vgl_error *err);
+
 /* True for a 2xx status (StreamAlert's success rule for HTTP outputs). */
 bool vgl_http_ok(const struct vgl_http_response *r);
 

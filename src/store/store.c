@@ -637,3 +637,96 @@ int vgl_store_merge(struct vgl_store *s, int64_t now_us, size_t *merged_alerts, 
     free(names);
     return rc;
 }
+
+/* ---- delivering (the dispatcher) ---------------------------------------------------------- */
+
+int vgl_store_due(struct vgl_store *s, int64_t now_us, size_t limit, vgl_store_due_fn fn, void *ud,
+                  struct vgl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT d.alert_id, d.output, d.attempts, a.rule_name, a.fields "
+                           "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+                           "WHERE d.state IN (0, 2) AND d.next_attempt_us <= ? "
+                           "ORDER BY d.next_attempt_us, a.created_us, d.alert_id, d.output LIMIT ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "loading due deliveries");
+    sqlite3_bind_int64(st, 1, now_us);
+    sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct vgl_store_due_row row = {
+            .alert_id = (const char *)sqlite3_column_text(st, 0),
+            .output = (const char *)sqlite3_column_text(st, 1),
+            .attempts = sqlite3_column_int(st, 2),
+            .rule_name = (const char *)sqlite3_column_text(st, 3),
+            .fields_json = (const char *)sqlite3_column_text(st, 4),
+        };
+        row.fields_len = (size_t)sqlite3_column_bytes(st, 4);
+        if (fn(&row, ud) != 0)
+            break;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = db_error(s, err, "loading due deliveries");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int vgl_store_delivery_done(struct vgl_store *s, const char *alert_id, const char *output,
+                            enum vgl_delivery_state state, int64_t when_us, const char *error,
+                            struct vgl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    const char *sql = state == VGL_DELIVERY_SENT
+                          ? "UPDATE deliveries SET state = 1, sent_us = ?1, attempts = attempts + 1, "
+                            "last_error = NULL WHERE alert_id = ?3 AND output = ?4 AND state IN (0, 2)"
+                          : "UPDATE deliveries SET state = ?5, next_attempt_us = ?1, "
+                            "attempts = attempts + 1, last_error = ?2 "
+                            "WHERE alert_id = ?3 AND output = ?4 AND state IN (0, 2)";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "recording a delivery");
+    sqlite3_bind_int64(st, 1, when_us);
+    if (state != VGL_DELIVERY_SENT) {
+        sqlite3_bind_text(st, 2, error ? error : "", -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 5, (int)state);
+    }
+    sqlite3_bind_text(st, 3, alert_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, output, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(s, err, "recording a delivery");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int vgl_store_next_due(struct vgl_store *s, int64_t *next_us, struct vgl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    *next_us = -1;
+    if (sqlite3_prepare_v2(s->db, "SELECT MIN(next_attempt_us) FROM deliveries WHERE state IN (0, 2)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "finding the next due delivery");
+    int rc = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+            *next_us = sqlite3_column_int64(st, 0);
+    } else {
+        rc = db_error(s, err, "finding the next due delivery");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int vgl_store_delivery_counts(struct vgl_store *s, size_t counts[4], struct vgl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    memset(counts, 0, 4 * sizeof counts[0]);
+    if (sqlite3_prepare_v2(s->db, "SELECT state, COUNT(*) FROM deliveries GROUP BY state", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_error(s, err, "counting deliveries");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int state = sqlite3_column_int(st, 0);
+        if (state >= 0 && state < 4)
+            counts[state] = (size_t)sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}

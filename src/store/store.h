@@ -129,4 +129,36 @@ int vgl_store_retry(struct vgl_store *s, const char *id, const char *output, siz
 int vgl_store_merge(struct vgl_store *s, int64_t now_us, size_t *merged_alerts, size_t *members,
                     struct vgl_error *err);
 
+/* ---- delivering (the dispatcher) ---- */
+
+struct vgl_store_due_row {
+    const char *alert_id, *output, *rule_name;
+    int attempts;                /* failed attempts so far */
+    const char *fields_json;     /* the stored alert */
+    size_t fields_len;
+};
+
+typedef int (*vgl_store_due_fn)(const struct vgl_store_due_row *row, void *ud);
+
+/* Calls fn for up to limit (0: all) deliveries that are pending or failed and due at
+ * now_us, the longest-waiting first; stops early when fn returns non-zero. */
+int vgl_store_due(struct vgl_store *s, int64_t now_us, size_t limit, vgl_store_due_fn fn, void *ud,
+                  struct vgl_error *err);
+
+/*
+ * Records one delivery attempt, at once and in its own transaction unless one is open:
+ * state SENT (when_us = the send time; never sent again), FAILED (when_us = the next
+ * attempt, error = why) or ABANDONED.  Only a pending or failed delivery changes, so a
+ * sent one stays sent whatever comes later.
+ */
+int vgl_store_delivery_done(struct vgl_store *s, const char *alert_id, const char *output,
+                            enum vgl_delivery_state state, int64_t when_us, const char *error,
+                            struct vgl_error *err);
+
+/* The earliest next_attempt_us of a pending or failed delivery; -1 when there is none. */
+int vgl_store_next_due(struct vgl_store *s, int64_t *next_us, struct vgl_error *err);
+
+/* Deliveries per state (indexed by enum vgl_delivery_state). */
+int vgl_store_delivery_counts(struct vgl_store *s, size_t counts[4], struct vgl_error *err);
+
 #endif
