@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -65,7 +66,8 @@ static inline int tu_sink_start(struct tu_sink *s, const char *script)
                 return 0;
             }
         }
-        usleep(10000);
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
     }
     return -1;
 }
