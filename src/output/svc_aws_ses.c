@@ -154,13 +154,11 @@ static int sep(struct vgl_buf *b, const char *bnd, size_t index)
     return vgl_buf_printf(b, "%s--%s\n", index ? "\n" : "", bnd);
 }
 
-static int body_part(struct vgl_output_ctx *ctx, struct vgl_buf *b, const struct vgl_json *body,
-                     struct vgl_error *err)
+/* body is a string or an object of strings (checked by the caller). */
+static int body_part(struct vgl_buf *b, const struct vgl_json *body)
 {
     if (body->type == VGL_JSON_STRING)
         return text_part(b, "plain", 5, body->u.s, body->len);
-    if (body->type != VGL_JSON_OBJECT)
-        return 0;   /* StreamAlert attaches no body then */
     char bnd[40];
     boundary(bnd);
     int rc = vgl_buf_printf(b,
@@ -169,12 +167,6 @@ static int body_part(struct vgl_output_ctx *ctx, struct vgl_buf *b, const struct
                             bnd);
     for (uint32_t i = 0; i < body->len && !rc; i++) {
         const struct vgl_json_member *m = &body->u.members[i];
-        if (m->val.type != VGL_JSON_STRING)
-            return vgl_error_set(err, VGL_ETYPE,
-                                 "output '%s:%s': '@aws-ses.body' part '%.*s' must be a "
-                                 "string, got %s",
-                                 ctx->service, ctx->descriptor, (int)m->klen, m->key,
-                                 vgl_json_type_name(&m->val));
         rc = sep(b, bnd, i);
         if (!rc)
             rc = text_part(b, m->key, m->klen, m->val.u.s, m->val.len);
@@ -184,6 +176,21 @@ static int body_part(struct vgl_output_ctx *ctx, struct vgl_buf *b, const struct
     return rc ? rc : vgl_buf_printf(b, "\n--%s--\n", bnd);
 }
 
+/* Python's MIMEText/MIMEApplication take only str content: a non-string member fails. */
+static int check_strings(const struct vgl_output_ctx *ctx, const struct vgl_json *obj,
+                         const char *what, struct vgl_error *err)
+{
+    for (uint32_t i = 0; obj && i < obj->len; i++) {
+        const struct vgl_json_member *m = &obj->u.members[i];
+        if (m->val.type != VGL_JSON_STRING)
+            return vgl_error_set(err, VGL_ETYPE,
+                                 "output '%s:%s': '%s' member '%.*s' must be a string, got %s",
+                                 ctx->service, ctx->descriptor, what, (int)m->klen, m->key,
+                                 vgl_json_type_name(&m->val));
+    }
+    return 0;
+}
+
 static int build_mime(struct vgl_output_ctx *ctx, struct vgl_buf *b, const char *from,
                       const char *to, struct vgl_error *err)
 {
@@ -191,6 +198,7 @@ static int build_mime(struct vgl_output_ctx *ctx, struct vgl_buf *b, const char 
     const struct vgl_json *body = vgl_output_magic(ctx, "body");
     const struct vgl_json *attach = vgl_output_magic(ctx, "attach_record");
     const struct vgl_json *extra = vgl_output_magic(ctx, "attachments");
+    int rc = 0;
     if (subject && subject->type != VGL_JSON_STRING)
         return vgl_error_set(err, VGL_ETYPE, "output '%s:%s': '@aws-ses.subject' must be a "
                              "string, got %s", ctx->service, ctx->descriptor,
@@ -199,11 +207,16 @@ static int build_mime(struct vgl_output_ctx *ctx, struct vgl_buf *b, const char 
         return vgl_error_set(err, VGL_ETYPE, "output '%s:%s': '@aws-ses.attachments' must be "
                              "an object, got %s", ctx->service, ctx->descriptor,
                              vgl_json_type_name(extra));
+    rc = check_strings(ctx, extra, "@aws-ses.attachments", err);
+    if (!rc && body && body->type == VGL_JSON_OBJECT)
+        rc = check_strings(ctx, body, "@aws-ses.body", err);
+    if (rc)
+        return rc;
     static const struct vgl_json default_body = {
         .type = VGL_JSON_STRING, .len = 38, .u.s = "Please review the attached record.json"};
     char bnd[40];
     boundary(bnd);
-    int rc = vgl_buf_printf(b, "Content-Type: multipart/mixed; boundary=\"%s\"\n"
+    rc = vgl_buf_printf(b, "Content-Type: multipart/mixed; boundary=\"%s\"\n"
                                "MIME-Version: 1.0\n", bnd);
     if (!rc)
         rc = put_header(b, "To", to, strlen(to));
@@ -234,11 +247,6 @@ static int build_mime(struct vgl_output_ctx *ctx, struct vgl_buf *b, const char 
     }
     for (uint32_t i = 0; extra && i < extra->len && !rc; i++) {
         const struct vgl_json_member *m = &extra->u.members[i];
-        if (m->val.type != VGL_JSON_STRING)
-            return vgl_error_set(err, VGL_ETYPE,
-                                 "output '%s:%s': attachment '%.*s' must be a string, got %s",
-                                 ctx->service, ctx->descriptor, (int)m->klen, m->key,
-                                 vgl_json_type_name(&m->val));
         rc = sep(b, bnd, nparts++);
         if (!rc)
             rc = attachment(b, m->key, m->klen, m->val.u.s, m->val.len);
@@ -247,9 +255,7 @@ static int build_mime(struct vgl_output_ctx *ctx, struct vgl_buf *b, const char 
     if (!rc && (body->type == VGL_JSON_STRING || body->type == VGL_JSON_OBJECT)) {
         rc = sep(b, bnd, nparts++);
         if (!rc)
-            rc = body_part(ctx, b, body, err);
-        if (rc && err && err->code == rc)
-            return rc;
+            rc = body_part(b, body);
     }
     if (!rc && nparts == 0)
         rc = sep(b, bnd, 0);
