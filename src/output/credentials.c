@@ -698,6 +698,7 @@ static const struct vgl_output_cred_field f_aws_ses[] = {
 static const struct vgl_output_cred_field f_webhook[] = {
     F("url", "URL to POST alerts to (may hold a token)", true, true),
     F("hmac_secret", "HMAC-SHA256 key for the X-Vigil-Signature header (optional)", true, false),
+    F("headers", "extra request headers as a JSON object (optional)", true, false),
 };
 
 static const struct vgl_output_cred_fields services[] = {

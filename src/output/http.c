@@ -77,8 +77,13 @@ static int setup(struct transfer *t, const struct vgl_http_request *q)
     }
     for (size_t i = 0; i < q->nheaders; i++)
         t->headers = curl_slist_append(t->headers, q->headers[i]);
-    /* no "Expect: 100-continue" round trip on larger bodies */
-    t->headers = curl_slist_append(t->headers, "Expect:");
+    /* no "Expect: 100-continue" round trip on larger bodies; but libcurl 7.88 would list an
+     * empty Expect header among the SigV4 signed headers without sending it, so signed
+     * requests keep libcurl's own behaviour with a short wait for the 100 answer */
+    if (!q->aws_sigv4)
+        t->headers = curl_slist_append(t->headers, "Expect:");
+    else
+        curl_easy_setopt(c, CURLOPT_EXPECT_100_TIMEOUT_MS, 200L);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, t->headers);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, q->connect_timeout_ms ? q->connect_timeout_ms
                                                                          : DEFAULT_TIMEOUT_MS);

@@ -405,7 +405,7 @@ TEST(field_table)
     const struct vgl_output_cred_fields *all = vgl_output_cred_services(&n);
     CHECK_INT_EQ(n, 16);
     f = vgl_output_cred_fields("webhook");
-    CHECK(f && f->nfields == 2 && f->fields[0].required && !f->fields[1].required);
+    CHECK(f && f->nfields == 3 && f->fields[0].required && !f->fields[1].required);
     CHECK(vgl_output_cred_none("file") && vgl_output_cred_none("stdout"));
     for (size_t i = 0; i < n; i++) {
         CHECK(vgl_credentials_check_name("service", all[i].service, NULL) == 0);
