@@ -76,6 +76,8 @@ static int cmp_members(const void *a, const void *b)
 
 static int render_object(struct lines *l, const struct vgl_json *v, int indent, int depth)
 {
+    if (v->len == 0)
+        return 0;
     const struct vgl_json_member **sorted = malloc(v->len * sizeof *sorted);
     if (!sorted)
         return VGL_ENOMEM;
