@@ -667,11 +667,13 @@ static void build_type_table(struct vgl_rules *r, const struct vgl_config *cfg)
     }
 }
 
+/* Calls vigil_runtime.<fn>(*args); steals the reference to args. */
 static PyObject *call_rt(struct vgl_rules *r, const char *fn, PyObject *args)
 {
     PyObject *f = PyObject_GetAttrString(r->rt, fn);
     PyObject *res = f && args ? PyObject_CallObject(f, args) : NULL;
     Py_XDECREF(f);
+    Py_XDECREF(args);
     return res;
 }
 

@@ -277,6 +277,47 @@ TEST(no_reference_leaks)
     CHECK(last - first <= 50);
 }
 
+static int64_t gc_objects(void)
+{
+    struct vgl_alerts alerts;
+    if (eval("t:count", "{\"a\":[1]}", &alerts) != 1)
+        return -1;
+    const struct vgl_json *ctx = vgl_json_getz(&alerts.items[0].fields, "context");
+    const struct vgl_json *o = ctx ? vgl_json_getz(ctx, "objects") : NULL;
+    return o && o->type == VGL_JSON_INT ? o->u.i : -1;
+}
+
+TEST(publication_does_not_leak)
+{
+    if (!rules)
+        return;
+    /* the alert a rule built, composed 2000 times for an output: the gc object count (and
+     * with it the alert dicts passed in) must not grow */
+    const char *rec = "{\"a\":[1,2,{\"b\":[{\"c\":\"x\"}]}],\"d\":{\"e\":{\"f\":[null,1.5,\"s\"]}}}";
+    struct vgl_alerts alerts;
+    if (eval("t:count", rec, &alerts) != 1) {
+        CHECK(!"count rule did not fire");
+        return;
+    }
+    struct vgl_alert alert = alerts.items[0];
+    struct vgl_arena pa;
+    vgl_arena_init(&pa, 0);
+    int64_t first = 0;
+    for (int i = 0; i < 2000; i++) {
+        struct vgl_json pub;
+        CHECK_INT_EQ(vgl_rules_publication(rules, &alert, "aws-firehose:alerts", &pa, &pub, NULL), 0);
+        if (i == 100)
+            first = gc_objects();
+        if ((i & 127) == 0)
+            vgl_arena_reset(&pa);
+    }
+    int64_t last = gc_objects();
+    vgl_arena_release(&pa);
+    if (last - first > 50)
+        fprintf(stderr, "  gc objects grew from %lld to %lld\n", (long long)first, (long long)last);
+    CHECK(first > 0 && last - first <= 50);
+}
+
 TEST(cleanup)
 {
     vgl_rules_free(rules);
@@ -290,4 +331,5 @@ TEST(cleanup)
 
 TEST_MAIN(T(record_to_dict_fidelity), T(exceptions_count_as_false_and_do_not_stop_others),
           T(matchers_run_once_and_context_is_a_fresh_copy), T(req_subkeys_in_c_and_disabled_rules),
-          T(alert_values_serialise_like_json), T(no_reference_leaks), T(cleanup))
+          T(alert_values_serialise_like_json), T(no_reference_leaks),
+          T(publication_does_not_leak), T(cleanup))
