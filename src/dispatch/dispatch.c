@@ -53,6 +53,7 @@ struct vgl_dispatcher {
     long max_attempts;
     bool local_archive;
     bool poll_error;
+    bool tx_open;                   /* results of this turn go into one transaction */
     struct vgl_dispatch_stats stats;
 };
 
@@ -185,6 +186,12 @@ static void finish(struct vgl_dispatcher *d, struct delivery *dl, int rc, const 
     struct vgl_error err = {0};
     int src;
     d->stats.attempts++;
+    if (!d->tx_open) {
+        if (vgl_store_begin(d->store, &err) == 0)
+            d->tx_open = true;
+        else
+            vgl_error("dispatch", "%s", err.msg);   /* each update then commits alone */
+    }
     if (rc == 0) {
         src = vgl_store_delivery_done(d->store, dl->alert_id, dl->output, VGL_DELIVERY_SENT, now, NULL,
                                       &err);
@@ -320,6 +327,43 @@ static int collect(const struct vgl_store_due_row *row, void *ud)
     return 0;
 }
 
+/*
+ * True when compose_alert would use the DefaultPublisher for this output (compat 7.4): the
+ * alert names no publishers, or (dict form) none under the service or the full output.
+ */
+static bool default_publication(const struct vgl_json *alert, const char *service, const char *output)
+{
+    const struct vgl_json *p = vgl_json_getz(alert, "publishers");
+    if (!p || p->type == VGL_JSON_NULL)
+        return true;
+    if (p->type == VGL_JSON_ARRAY || p->type == VGL_JSON_STRING)
+        return p->len == 0;
+    if (p->type != VGL_JSON_OBJECT)
+        return false;
+    const struct vgl_json *a = vgl_json_getz(p, service), *b = vgl_json_getz(p, output);
+    bool a_empty = !a || ((a->type == VGL_JSON_ARRAY || a->type == VGL_JSON_STRING) && a->len == 0);
+    bool b_empty = !b || ((b->type == VGL_JSON_ARRAY || b->type == VGL_JSON_STRING) && b->len == 0);
+    return a_empty && b_empty;
+}
+
+/* The default publication (Alert.output_dict()): the stored alert without the two fields
+ * the store adds (merge_by_keys, merge_window_mins), in the stored key order. */
+static struct vgl_json output_dict(struct vgl_arena *a, const struct vgl_json *alert)
+{
+    struct vgl_json out = *alert;
+    out.u.members = vgl_arena_alloc(a, (alert->len + 1) * sizeof *out.u.members);
+    out.len = 0;
+    for (uint32_t i = 0; i < alert->len; i++) {
+        const struct vgl_json_member *m = &alert->u.members[i];
+        if ((m->klen == 13 && memcmp(m->key, "merge_by_keys", 13) == 0) ||
+            (m->klen == 17 && memcmp(m->key, "merge_window_mins", 17) == 0))
+            continue;
+        out.u.members[out.len++] = *m;
+    }
+    vgl_json_touch(&out);
+    return out;
+}
+
 /* Prepares one due delivery and takes its first step. */
 static void start(struct vgl_dispatcher *d, const struct vgl_store_due_row *row)
 {
@@ -387,8 +431,12 @@ static void start(struct vgl_dispatcher *d, const struct vgl_store_due_row *row)
         return;
     }
 
-    /* the publication (compat 7.4) */
-    if (d->rules) {
+    /* the publication (compat 7.4); the default one needs no Python */
+    if (default_publication(alert, ctx->service, row->output)) {
+        struct vgl_json *pub = vgl_arena_zalloc(a, sizeof *pub);
+        *pub = output_dict(a, alert);
+        ctx->pub = pub;
+    } else if (d->rules) {
         struct vgl_alert va = {.rule_name = row->rule_name, .fields = *alert};
         struct vgl_json *pub = vgl_arena_zalloc(a, sizeof *pub);
         if (vgl_rules_publication(d->rules, &va, row->output, a, pub, &err) != 0) {
@@ -440,10 +488,23 @@ static void start(struct vgl_dispatcher *d, const struct vgl_store_due_row *row)
     advance(d, dl, rc, &err);
 }
 
+/* Commits the results recorded so far in this turn. */
+static int commit_results(struct vgl_dispatcher *d, struct vgl_error *err)
+{
+    if (!d->tx_open)
+        return 0;
+    d->tx_open = false;
+    int rc = vgl_store_commit(d->store, err);
+    if (rc)
+        vgl_store_rollback(d->store);   /* those deliveries stay due: sent again, never lost */
+    return rc;
+}
+
 int vgl_dispatch_poll(struct vgl_dispatcher *d, int wait_ms, struct vgl_error *err)
 {
     d->poll_error = false;
     int64_t now = vgl_dispatch_now_us();
+    int rc = 0;
     /* delayed requests whose time has come */
     for (struct delivery *dl = d->inflight, *next; dl; dl = next) {
         next = dl->next;
@@ -452,7 +513,7 @@ int vgl_dispatch_poll(struct vgl_dispatcher *d, int wait_ms, struct vgl_error *e
     }
     if (d->ninflight < d->parallel) {
         struct due_list l = {.d = d, .room = d->parallel - d->ninflight};
-        int rc = vgl_store_due(d->store, now, d->ninflight + LOAD_BATCH, collect, &l, err);
+        rc = vgl_store_due(d->store, now, d->ninflight + LOAD_BATCH, collect, &l, err);
         for (size_t i = 0; i < l.n; i++) {
             if (rc == 0)
                 start(d, &l.rows[i]);
@@ -462,9 +523,11 @@ int vgl_dispatch_poll(struct vgl_dispatcher *d, int wait_ms, struct vgl_error *e
             free((char *)l.rows[i].fields_json);
         }
         free(l.rows);
-        if (rc)
-            return rc;
     }
+    /* what finished so far is committed before any waiting */
+    int crc = commit_results(d, rc ? NULL : err);
+    if (rc || crc)
+        return rc ? rc : crc;
     if (vgl_http_multi_running(d->http) == 0) {
         /* only delayed requests (or nothing) in flight: sleep until the first wakes */
         int64_t first = 0;
@@ -480,9 +543,12 @@ int vgl_dispatch_poll(struct vgl_dispatcher *d, int wait_ms, struct vgl_error *e
                 nanosleep(&ts, NULL);
             }
         }
-        return 0;
+    } else {
+        rc = vgl_http_multi_run(d->http, wait_ms, on_response, d, err);
+        crc = commit_results(d, rc ? NULL : err);
+        if (rc == 0 && crc)
+            rc = crc;
     }
-    int rc = vgl_http_multi_run(d->http, wait_ms, on_response, d, err);
     if (rc == 0 && d->poll_error)
         rc = vgl_error_set(err, VGL_EIO, "recording a delivery result failed (see the log)");
     return rc;

@@ -643,31 +643,43 @@ int vgl_store_merge(struct vgl_store *s, int64_t now_us, size_t *merged_alerts, 
 int vgl_store_due(struct vgl_store *s, int64_t now_us, size_t limit, vgl_store_due_fn fn, void *ud,
                   struct vgl_error *err)
 {
+    /* One indexed range per state (deliveries_due is (state, next_attempt_us)), so a turn
+     * reads only the rows it returns, however many deliveries wait behind them. */
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
                            "SELECT d.alert_id, d.output, d.attempts, a.rule_name, a.fields "
                            "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
-                           "WHERE d.state IN (0, 2) AND d.next_attempt_us <= ? "
-                           "ORDER BY d.next_attempt_us, a.created_us, d.alert_id, d.output LIMIT ?",
+                           "WHERE d.state = ? AND d.next_attempt_us <= ? "
+                           "ORDER BY d.next_attempt_us LIMIT ?",
                            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, err, "loading due deliveries");
-    sqlite3_bind_int64(st, 1, now_us);
-    sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
-    int rc = 0, step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct vgl_store_due_row row = {
-            .alert_id = (const char *)sqlite3_column_text(st, 0),
-            .output = (const char *)sqlite3_column_text(st, 1),
-            .attempts = sqlite3_column_int(st, 2),
-            .rule_name = (const char *)sqlite3_column_text(st, 3),
-            .fields_json = (const char *)sqlite3_column_text(st, 4),
-        };
-        row.fields_len = (size_t)sqlite3_column_bytes(st, 4);
-        if (fn(&row, ud) != 0)
-            break;
+    int rc = 0;
+    bool stop = false;
+    /* failed deliveries whose retry time came first: they have waited longest */
+    static const int states[] = {VGL_DELIVERY_FAILED, VGL_DELIVERY_PENDING};
+    for (size_t k = 0; k < 2 && !stop && rc == 0; k++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int(st, 1, states[k]);
+        sqlite3_bind_int64(st, 2, now_us);
+        sqlite3_bind_int64(st, 3, limit ? (sqlite3_int64)limit : -1);
+        int step;
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+            struct vgl_store_due_row row = {
+                .alert_id = (const char *)sqlite3_column_text(st, 0),
+                .output = (const char *)sqlite3_column_text(st, 1),
+                .attempts = sqlite3_column_int(st, 2),
+                .rule_name = (const char *)sqlite3_column_text(st, 3),
+                .fields_json = (const char *)sqlite3_column_text(st, 4),
+            };
+            row.fields_len = (size_t)sqlite3_column_bytes(st, 4);
+            if (fn(&row, ud) != 0) {
+                stop = true;
+                break;
+            }
+        }
+        if (!stop && step != SQLITE_DONE)
+            rc = db_error(s, err, "loading due deliveries");
     }
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
-        rc = db_error(s, err, "loading due deliveries");
     sqlite3_finalize(st);
     return rc;
 }

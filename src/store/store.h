@@ -140,8 +140,9 @@ struct vgl_store_due_row {
 
 typedef int (*vgl_store_due_fn)(const struct vgl_store_due_row *row, void *ud);
 
-/* Calls fn for up to limit (0: all) deliveries that are pending or failed and due at
- * now_us, the longest-waiting first; stops early when fn returns non-zero. */
+/* Calls fn for deliveries due at now_us: failed ones whose retry time has come, then
+ * pending ones, each in next_attempt order, up to limit (0: all) of each kind; stops early
+ * when fn returns non-zero. */
 int vgl_store_due(struct vgl_store *s, int64_t now_us, size_t limit, vgl_store_due_fn fn, void *ud,
                   struct vgl_error *err);
 
