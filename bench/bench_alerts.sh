@@ -37,13 +37,11 @@ timed() {   # label, then the command; prints "secs rss_mb"
     read -r secs rss < "$tmp/time"
     echo "$secs $rss"
 }
-classify() {
-    "$build/vigil" classify --no-progress --config "$tmp/p/conf" --service kinesis \
-        --resource bench_stream --rules "$@" "$tmp/ct.jsonl"
-}
-read -r s0 _ < <(timed classify)
+classify=("$build/vigil" classify --no-progress --config "$tmp/p/conf" --service kinesis
+          --resource bench_stream --rules "$tmp/ct.jsonl")
+read -r s0 _ < <(timed "${classify[@]}")
 rm -rf "$tmp/p/data"
-read -r s1 rss1 < <(timed classify --store)
+read -r s1 rss1 < <(timed "${classify[@]}" --store)
 awk -v n="$n" -v a="$s0" -v b="$s1" -v r="$rss1" 'BEGIN {
     printf "classify + 1 rule, no store      %8.0f records/s  (%.2f s)\n", n / a, a
     printf "classify + 1 rule + store        %8.0f alerts stored/s  (%.2f s, peak RSS %.1f MB)\n", n / b, b, r / 1024
