@@ -494,7 +494,13 @@ static int commit_results(struct vgl_dispatcher *d, struct vgl_error *err)
     if (!d->tx_open)
         return 0;
     d->tx_open = false;
-    int rc = vgl_store_commit(d->store, err);
+    /* what the local outputs wrote is on disk before it is recorded as sent */
+    int rc = vgl_output_sync_all(err);
+    if (rc) {
+        vgl_store_rollback(d->store);
+        return rc;
+    }
+    rc = vgl_store_commit(d->store, err);
     if (rc)
         vgl_store_rollback(d->store);   /* those deliveries stay due: sent again, never lost */
     return rc;

@@ -45,6 +45,20 @@ const struct vgl_output_ops *vgl_output_find(const char *name)
     return NULL;
 }
 
+int vgl_output_sync_all(struct vgl_error *err)
+{
+    size_t n;
+    const struct vgl_output_ops *const *all = vgl_output_all(&n);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        if (all[i]->sync) {
+            int r = all[i]->sync(err);
+            if (r && !rc)
+                rc = r;
+        }
+    return rc;
+}
+
 void vgl_output_env_defaults(struct vgl_output_env *env)
 {
     memset(env, 0, sizeof *env);

@@ -97,7 +97,14 @@ struct vgl_output_ops {
      * VGL_E* code with err saying why. */
     int (*step)(struct vgl_output_ctx *ctx, const struct vgl_http_response *resp,
                 struct vgl_http_request *req, struct vgl_error *err);
+    /* Optional: makes durable what earlier steps wrote locally (the file output fsyncs and
+     * closes its files).  The dispatcher calls it before it records those deliveries as
+     * sent; a failure leaves them unrecorded (due again). */
+    int (*sync)(struct vgl_error *err);
 };
+
+/* Calls every service's sync(); 0 or the first error. */
+int vgl_output_sync_all(struct vgl_error *err);
 
 /* The service called name, or NULL. */
 const struct vgl_output_ops *vgl_output_find(const char *name);

@@ -2,11 +2,18 @@
  * output/svc_file.c: vigil's file output (docs/output-local.md).  Object form: outputs.json
  * maps the descriptor to a path (relative paths start at env->data_dir).  Each alert
  * appends one line, the publication as compact UTF-8 JSON, with a single write() on an
- * O_APPEND descriptor (so concurrent writers never interleave lines), then fsync().  The
- * parent directories are created (0750) as needed.
+ * O_APPEND descriptor (so concurrent writers never interleave lines).  The parent
+ * directories are created (0750) as needed.
+ *
+ * Durability is batched: a file written by a step stays open until the dispatcher calls
+ * ops->sync() (before it commits the deliveries of its turn as sent), which fsyncs and
+ * closes every file written since.  So a delivery is never recorded as sent before its line
+ * is on disk, and a turn of many alerts to one file costs one open and one fsync.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,18 +39,59 @@ static int make_parents(char *path)
     return 0;
 }
 
+/* Files written since the last sync (one process, one dispatcher: no locking). */
+#define OPEN_MAX 32
+static struct open_file {
+    char *path;
+    int fd;
+} open_files[OPEN_MAX];
+static size_t nopen;
+
+static int sync_all(struct vgl_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < nopen; i++) {
+        if (fsync(open_files[i].fd) != 0 && rc == 0)
+            rc = vgl_error_set(err, VGL_EIO, "file output: cannot fsync '%s': %s", open_files[i].path,
+                               strerror(errno));
+        if (close(open_files[i].fd) != 0 && rc == 0)
+            rc = vgl_error_set(err, VGL_EIO, "file output: cannot close '%s': %s", open_files[i].path,
+                               strerror(errno));
+        free(open_files[i].path);
+    }
+    nopen = 0;
+    return rc;
+}
+
 static int write_line(struct vgl_output_ctx *ctx, const char *path, const char *line, size_t len,
                       struct vgl_error *err)
 {
-    char *p = vgl_output_fmt(ctx, "%s", path);
-    int e = make_parents(p);
-    if (e)
-        return vgl_error_set(err, VGL_EIO, "output '%s:%s': cannot create the folder of '%s': %s",
-                             ctx->service, ctx->descriptor, path, strerror(-e));
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    if (fd < 0)
-        return vgl_error_set(err, VGL_EIO, "output '%s:%s': cannot open '%s': %s", ctx->service,
-                             ctx->descriptor, path, strerror(errno));
+    int fd = -1;
+    bool cached = false;
+    for (size_t i = 0; i < nopen && fd < 0; i++) {
+        if (strcmp(open_files[i].path, path) == 0) {
+            fd = open_files[i].fd;
+            cached = true;
+        }
+    }
+    if (fd < 0) {
+        char *p = vgl_output_fmt(ctx, "%s", path);
+        int e = make_parents(p);
+        if (e)
+            return vgl_error_set(err, VGL_EIO, "output '%s:%s': cannot create the folder of '%s': %s",
+                                 ctx->service, ctx->descriptor, path, strerror(-e));
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+        if (fd < 0)
+            return vgl_error_set(err, VGL_EIO, "output '%s:%s': cannot open '%s': %s", ctx->service,
+                                 ctx->descriptor, path, strerror(errno));
+        if (nopen < OPEN_MAX) {
+            open_files[nopen].path = strdup(path);
+            if (open_files[nopen].path) {
+                open_files[nopen++].fd = fd;
+                cached = true;
+            }
+        }
+    }
     int rc = 0;
     ssize_t n;
     do {
@@ -54,10 +102,12 @@ static int write_line(struct vgl_output_ctx *ctx, const char *path, const char *
         rc = vgl_error_set(err, VGL_EIO, "output '%s:%s': cannot write to '%s': %s",
                            ctx->service, ctx->descriptor, path,
                            n < 0 ? strerror(errno) : "short write");
-    } else if (fsync(fd) != 0) {
+    }
+    if (cached)
+        return rc;   /* fsynced and closed by sync_all() */
+    if (rc == 0 && fsync(fd) != 0)
         rc = vgl_error_set(err, VGL_EIO, "output '%s:%s': cannot fsync '%s': %s", ctx->service,
                            ctx->descriptor, path, strerror(errno));
-    }
     if (close(fd) != 0 && rc == 0)
         rc = vgl_error_set(err, VGL_EIO, "output '%s:%s': cannot close '%s': %s", ctx->service,
                            ctx->descriptor, path, strerror(errno));
@@ -95,4 +145,5 @@ const struct vgl_output_ops vgl_output_file = {
     .name = "file",
     .form = VGL_OUTPUT_OBJECT,
     .step = step,
+    .sync = sync_all,
 };
