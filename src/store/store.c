@@ -26,6 +26,7 @@ struct vgl_store {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *ins_alert, *ins_delivery;
+    sqlite3_stmt *upd_sent, *upd_failed;   /* prepared on first use */
     bool in_tx;
 };
 
@@ -192,6 +193,8 @@ void vgl_store_close(struct vgl_store *s)
         return;
     sqlite3_finalize(s->ins_alert);
     sqlite3_finalize(s->ins_delivery);
+    sqlite3_finalize(s->upd_sent);
+    sqlite3_finalize(s->upd_failed);
     if (s->db)
         sqlite3_close(s->db);
     free(s->path);
@@ -688,24 +691,26 @@ int vgl_store_delivery_done(struct vgl_store *s, const char *alert_id, const cha
                             enum vgl_delivery_state state, int64_t when_us, const char *error,
                             struct vgl_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    const char *sql = state == VGL_DELIVERY_SENT
-                          ? "UPDATE deliveries SET state = 1, sent_us = ?1, attempts = attempts + 1, "
-                            "last_error = NULL WHERE alert_id = ?3 AND output = ?4 AND state IN (0, 2)"
-                          : "UPDATE deliveries SET state = ?5, next_attempt_us = ?1, "
-                            "attempts = attempts + 1, last_error = ?2 "
-                            "WHERE alert_id = ?3 AND output = ?4 AND state IN (0, 2)";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    bool sent = state == VGL_DELIVERY_SENT;
+    sqlite3_stmt **slot = sent ? &s->upd_sent : &s->upd_failed;
+    const char *sql = sent ? "UPDATE deliveries SET state = 1, sent_us = ?1, attempts = attempts + 1, "
+                             "last_error = NULL WHERE alert_id = ?3 AND output = ?4 AND state IN (0, 2)"
+                           : "UPDATE deliveries SET state = ?5, next_attempt_us = ?1, "
+                             "attempts = attempts + 1, last_error = ?2 "
+                             "WHERE alert_id = ?3 AND output = ?4 AND state IN (0, 2)";
+    if (!*slot && sqlite3_prepare_v2(s->db, sql, -1, slot, NULL) != SQLITE_OK)
         return db_error(s, err, "recording a delivery");
+    sqlite3_stmt *st = *slot;
     sqlite3_bind_int64(st, 1, when_us);
-    if (state != VGL_DELIVERY_SENT) {
+    if (!sent) {
         sqlite3_bind_text(st, 2, error ? error : "", -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 5, (int)state);
     }
     sqlite3_bind_text(st, 3, alert_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, output, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(s, err, "recording a delivery");
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     return rc;
 }
 
