@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/e2e/alert_delivery.sh: alerts from test logs to outputs, through the real binary and
 # a real HTTP server on loopback (tests/tools/http_sink.py) that records every request:
-#   - exact payloads: Slack with a publisher, a webhook with a class publisher and HMAC
+#   - exact payloads: Slack with a publisher and with a community-style layout chain
+#     (custom attachments, cgi.escape), a webhook with a class publisher and HMAC
 #     signature, PagerDuty v2, the file output, the local alerts archive;
 #   - merging over a window (merger run "later" with --now), merged alerts delivered;
 #   - an output that answers 500 then recovers gets its alert exactly once;
@@ -57,7 +58,7 @@ setcred pagerduty-v2:oncall '{"routing_key": "rk-SECRET-123"}'
 
 "$vigil" classify --rules --store --no-progress --config "$conf" --service file --resource events \
     "$tmp/p/logs/events.jsonl" > /dev/null 2> "$tmp/classify.err"
-grep -q "alerts stored (new)  *6 " "$tmp/classify.err" && ok || bad "6 alerts stored: $(grep stored "$tmp/classify.err")"
+grep -q "alerts stored (new)  *7 " "$tmp/classify.err" && ok || bad "7 alerts stored: $(grep stored "$tmp/classify.err")"
 
 # First pass: everything due goes out; the flaky output fails once.
 start=$(date +%s.%N)
@@ -78,7 +79,7 @@ later=$(date -u -d '+10 min' +%Y-%m-%dT%H:%M:%S)
 grep -q "merged 3 alerts into 2 merged alerts" "$tmp/merge.out" && ok || bad "merge: $(cat "$tmp/merge.out")"
 "$vigil" alerts deliver --no-merge --wait 3 --config "$conf" > "$tmp/d2.out" 2> "$tmp/d2.err"
 [[ $? -eq 1 ]] && ok || bad "second deliver still exits 1 (misconfigured outputs keep failing)"
-grep -q "store: 16 sent, 0 pending, 2 failed, 0 abandoned" "$tmp/d2.err" && ok || bad "final counts: $(tail -1 "$tmp/d2.err")"
+grep -q "store: 18 sent, 0 pending, 2 failed, 0 abandoned" "$tmp/d2.err" && ok || bad "final counts: $(tail -1 "$tmp/d2.err")"
 
 # A third run sends nothing that was delivered.
 before=$(wc -l < "$tmp/requests.jsonl")
@@ -107,12 +108,12 @@ for r in reqs:
     by.setdefault(r['path'].split('/')[1], []).append(r)
 check(len(by.get('flaky', [])) == 2, 'flaky: a 500 then one success: %d' % len(by.get('flaky', [])))
 check(len(by.get('slow', [])) == 1, 'slow: one request')
-check(len(by.get('slack', [])) == 1, 'slack: one request')
+check(len(by.get('slack', [])) == 2, 'slack: two requests')
 check(len(by.get('pd', [])) == 1, 'pagerduty: one request')
 check(len(by.get('siem', [])) == 3, 'siem: admin_login + 2 merged alerts: %d' % len(by.get('siem', [])))
 
 rec = {"time": 1700000000, "user": "admin", "action": "login", "src": "10.0.0.1"}
-slack = by['slack'][0]
+slack = [r for r in by['slack'] if 'ADMIN LOGIN' in r['body']][0]
 text = "*action:* login\n*src:* 10.0.0.1\n*time:* 1700000000\n*user:* admin"
 want = {"text": "ADMIN LOGIN by admin", "mrkdwn": True, "attachments": [
     {"fallback": "ADMIN LOGIN by admin", "color": "#b22222",
@@ -121,6 +122,22 @@ want = {"text": "ADMIN LOGIN by admin", "mrkdwn": True, "attachments": [
 check(slack['method'] == 'POST' and slack['path'] == '/slack/hook-SECRETPATH', 'slack url')
 check(slack['body'] == json.dumps(want), 'slack body:\n%s\nwant\n%s' % (slack['body'], json.dumps(want)))
 check(slack['headers'].get('content-type') == 'application/json', 'slack content type')
+
+# a community-style layout: custom attachments merged over Slack's skeleton
+skeleton = {"fallback": "", "color": "#36a64f", "pretext": "", "author_name": "", "author_link": "",
+            "author_icon": "", "title": "", "title_link": "", "text": "", "fields": [],
+            "image_url": "", "thumb_url": "", "footer": "", "footer_icon": "", "ts": "",
+            "mrkdwn_in": ["text", "pretext"]}
+card = dict(skeleton)
+card.update({"fallback": "Rule triggered: root_shell", "color": "#ff5a5f", "title": "root_shell",
+             "title_link": "https://example.com/search?q=root_shell%20path%3A/rules",
+             "text": 'A root shell was opened &lt;from&gt; a "remote" host &amp; logged.', "custom": 1})
+data = dict(skeleton)
+data.update({"color": "#00d1c1", "title": "Alert Data:", "text": "```\n{}\n```"})
+want = {"text": "Rule triggered", "mrkdwn": True, "attachments": [card, data]}
+layout = [r for r in by['slack'] if 'root_shell' in r['body']]
+check(len(layout) == 1 and layout[0]['body'] == json.dumps(want),
+      'slack layout body:\n%s\nwant\n%s' % (layout[0]['body'] if layout else None, json.dumps(want)))
 
 siem = [r for r in by['siem'] if '"rule":"admin_login"' in r['body']]
 check(len(siem) == 1, 'siem admin_login publication')
@@ -154,7 +171,7 @@ audit = open(os.path.join(tmp, 'p', 'data', 'out', 'audit.jsonl')).read().splitl
 check(len(audit) == 1 and json.loads(audit[0])['rule_name'] == 'admin_login', 'file output: %s' % audit)
 archive = [l for f in glob.glob(os.path.join(tmp, 'p', 'data', 'archive', 'alerts', 'dt=*.jsonl'))
            for l in open(f).read().splitlines()]
-check(len(archive) == 8, 'archive: 6 alerts + 2 merged alerts: %d' % len(archive))
+check(len(archive) == 9, 'archive: 7 alerts + 2 merged alerts: %d' % len(archive))
 for f in fails:
     print('FAIL:', f)
 print('requests checked: %d failed' % len(fails))

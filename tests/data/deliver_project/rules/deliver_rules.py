@@ -27,3 +27,11 @@ def delete_all(rec):
 def misconfigured(rec):
     """Outputs that cannot work: no credentials, not in outputs.json."""
     return rec['action'] == 'poke'
+
+
+@rule(logs=['app:event'], outputs=['slack:security'],
+      publishers={'slack': ['publishers.e2e.slack_layout.Card',
+                            'publishers.e2e.slack_layout.attach_previous']})
+def root_shell(rec):
+    """A root shell was opened <from> a "remote" host & logged."""
+    return rec['action'] == 'shell' and rec['user'] == 'root'
