@@ -316,6 +316,36 @@ TEST(bad_outputs_fail_alone_with_clear_errors)
     teardown(&f);
 }
 
+TEST(undecryptable_credentials_fail_that_output_only)
+{
+    struct fixture f;
+    if (setup(&f, NULL, "{\"data_dir\": \"data\"}") != 0) {
+        teardown(&f);
+        TEST_SKIP("the loopback sink did not start");
+    }
+    /* damage one output's credential file: flip a byte in its ciphertext */
+    char path[600];
+    snprintf(path, sizeof path, "%s/credentials/webhook/flaky.cred", f.data);
+    FILE *fp = fopen(path, "r+b");
+    CHECK(fp != NULL);
+    if (fp) {
+        fseek(fp, -3, SEEK_END);
+        int c = fgetc(fp);
+        fseek(fp, -3, SEEK_END);
+        fputc(c ^ 0x5a, fp);
+        fclose(fp);
+    }
+    add_alert(&f, "in:6", "r6", "[\"webhook:ok\", \"webhook:flaky\"]");
+    drain(&f);
+    CHECK_INT_EQ(delivery(&f, "in:6", "r6", "webhook:ok").row.state, VGL_DELIVERY_SENT);
+    struct found d = delivery(&f, "in:6", "r6", "webhook:flaky");
+    CHECK_INT_EQ(d.row.state, VGL_DELIVERY_FAILED);
+    CHECK_STR_CONTAINS(d.error, "'webhook:flaky'");
+    CHECK_STR_CONTAINS(d.error, "cannot be decrypted");
+    CHECK_INT_EQ(count_requests(&f.sink, "/flaky"), 0);
+    teardown(&f);
+}
+
 TEST_MAIN(T(success_recorded_once_never_resent), T(failure_backs_off_then_delivers_exactly_once),
           T(gives_up_after_max_attempts), T(slow_output_does_not_hold_up_others),
-          T(bad_outputs_fail_alone_with_clear_errors))
+          T(bad_outputs_fail_alone_with_clear_errors), T(undecryptable_credentials_fail_that_output_only))
