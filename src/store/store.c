@@ -27,6 +27,7 @@ struct vgl_store {
     char *path;
     sqlite3_stmt *ins_alert, *ins_delivery;
     sqlite3_stmt *upd_sent, *upd_failed;   /* prepared on first use */
+    sqlite3_stmt *cp_set, *cp_get, *dl_add;
     bool in_tx;
 };
 
@@ -96,6 +97,26 @@ static const char *const migrations[] = {
     "ALTER TABLE alerts ADD COLUMN merge_state INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE alerts ADD COLUMN merged_into TEXT;"
     "CREATE INDEX alerts_merge ON alerts(merge_state, rule_name, created_us);",
+    /* 2 -> 3: `vigil run`: source checkpoints and dead letters, committed with the alerts */
+    "CREATE TABLE checkpoints ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL,"
+    "  updated_us INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE deadletters ("
+    "  id TEXT PRIMARY KEY,"
+    "  created_us INTEGER NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  detail TEXT,"
+    "  service TEXT,"
+    "  resource TEXT,"
+    "  position TEXT,"
+    "  payload BLOB,"
+    "  payload_len INTEGER NOT NULL DEFAULT 0,"
+    "  replayed_us INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX deadletters_created ON deadletters(created_us);"
+    "CREATE INDEX deadletters_reason ON deadletters(reason, created_us);",
 };
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
 
@@ -195,6 +216,9 @@ void vgl_store_close(struct vgl_store *s)
     sqlite3_finalize(s->ins_delivery);
     sqlite3_finalize(s->upd_sent);
     sqlite3_finalize(s->upd_failed);
+    sqlite3_finalize(s->cp_set);
+    sqlite3_finalize(s->cp_get);
+    sqlite3_finalize(s->dl_add);
     if (s->db)
         sqlite3_close(s->db);
     free(s->path);
@@ -744,6 +768,179 @@ int vgl_store_delivery_counts(struct vgl_store *s, size_t counts[4], struct vgl_
         if (state >= 0 && state < 4)
             counts[state] = (size_t)sqlite3_column_int64(st, 1);
     }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* ---- checkpoints and dead letters (`vigil run`) -------------------------------------------- */
+
+static int prepare_cached(struct vgl_store *s, sqlite3_stmt **slot, const char *sql, struct vgl_error *err,
+                          const char *what)
+{
+    if (*slot) {
+        sqlite3_reset(*slot);
+        sqlite3_clear_bindings(*slot);
+        return 0;
+    }
+    if (sqlite3_prepare_v2(s->db, sql, -1, slot, NULL) != SQLITE_OK)
+        return db_error(s, err, what);
+    return 0;
+}
+
+int vgl_store_checkpoint_set(struct vgl_store *s, const char *key, const char *value, int64_t now_us,
+                             struct vgl_error *err)
+{
+    int rc = prepare_cached(s, &s->cp_set,
+                            "INSERT INTO checkpoints(key, value, updated_us) VALUES (?, ?, ?) "
+                            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+                            "updated_us = excluded.updated_us",
+                            err, "storing a checkpoint");
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s->cp_set, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->cp_set, 2, value, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s->cp_set, 3, now_us);
+    rc = sqlite3_step(s->cp_set) == SQLITE_DONE ? 0 : db_error(s, err, "storing a checkpoint");
+    sqlite3_reset(s->cp_set);
+    return rc;
+}
+
+bool vgl_store_checkpoint_get(struct vgl_store *s, const char *key, char *out, size_t outsz)
+{
+    if (prepare_cached(s, &s->cp_get, "SELECT value FROM checkpoints WHERE key = ?", NULL,
+                       "reading a checkpoint") != 0)
+        return false;
+    sqlite3_bind_text(s->cp_get, 1, key, -1, SQLITE_STATIC);
+    bool found = false;
+    if (sqlite3_step(s->cp_get) == SQLITE_ROW) {
+        snprintf(out, outsz, "%s", (const char *)sqlite3_column_text(s->cp_get, 0));
+        found = true;
+    }
+    sqlite3_reset(s->cp_get);
+    return found;
+}
+
+void vgl_deadletter_id(const struct vgl_deadletter *d, char out[37])
+{
+    char key[1200];
+    snprintf(key, sizeof key, "%s|%s|%s|%s", d->service ? d->service : "", d->resource ? d->resource : "",
+             d->position ? d->position : "", d->reason);
+    vgl_alert_id(key, "deadletter", out);
+}
+
+int vgl_store_deadletter_add(struct vgl_store *s, const struct vgl_deadletter *d, int64_t now_us,
+                             bool *inserted, struct vgl_error *err)
+{
+    int rc = prepare_cached(s, &s->dl_add,
+                            "INSERT OR IGNORE INTO deadletters(id, created_us, reason, detail, service, "
+                            "resource, position, payload, payload_len) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            err, "storing a dead letter");
+    if (rc)
+        return rc;
+    char id[37];
+    vgl_deadletter_id(d, id);
+    sqlite3_stmt *st = s->dl_add;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now_us);
+    sqlite3_bind_text(st, 3, d->reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, d->detail ? d->detail : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, d->service ? d->service : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, d->resource ? d->resource : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, d->position ? d->position : "", -1, SQLITE_STATIC);
+    if (d->payload)
+        sqlite3_bind_blob64(st, 8, d->payload, d->payload_len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 8);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)(d->payload ? d->payload_len : d->total_len));
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(s, err, "storing a dead letter");
+    if (inserted)
+        *inserted = rc == 0 && sqlite3_changes(s->db) > 0;
+    sqlite3_reset(st);
+    return rc;
+}
+
+int vgl_store_deadletters(struct vgl_store *s, const struct vgl_deadletter_filter *f,
+                          vgl_store_deadletter_fn fn, void *ud, struct vgl_error *err)
+{
+    struct vgl_buf sql;
+    vgl_buf_init(&sql, 0);
+    vgl_buf_puts(&sql, "SELECT id, created_us, reason, detail, service, resource, position, payload, "
+                       "payload_len, replayed_us FROM deadletters WHERE 1");
+    if (f && f->reason)
+        vgl_buf_puts(&sql, " AND reason = :reason");
+    if (f && f->id)
+        vgl_buf_puts(&sql, " AND id LIKE :id || '%'");
+    if (f && f->since_us)
+        vgl_buf_puts(&sql, " AND created_us >= :since");
+    if (f && !f->include_replayed)
+        vgl_buf_puts(&sql, " AND replayed_us = 0");
+    vgl_buf_puts(&sql, f && f->oldest_first ? " ORDER BY created_us, id" : " ORDER BY created_us DESC, id");
+    if (f && f->limit)
+        vgl_buf_printf(&sql, " LIMIT %zu", f->limit);
+    vgl_buf_putc(&sql, 0);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(s, err, "listing dead letters");
+        vgl_buf_release(&sql);
+        return rc;
+    }
+    vgl_buf_release(&sql);
+    if (f && f->reason)
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":reason"), f->reason, -1, SQLITE_STATIC);
+    if (f && f->id)
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":id"), f->id, -1, SQLITE_STATIC);
+    if (f && f->since_us)
+        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":since"), f->since_us);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct vgl_deadletter_row row = {
+            .id = (const char *)sqlite3_column_text(st, 0),
+            .created_us = sqlite3_column_int64(st, 1),
+            .replayed_us = sqlite3_column_int64(st, 9),
+        };
+        row.d.reason = (const char *)sqlite3_column_text(st, 2);
+        row.d.detail = (const char *)sqlite3_column_text(st, 3);
+        row.d.service = (const char *)sqlite3_column_text(st, 4);
+        row.d.resource = (const char *)sqlite3_column_text(st, 5);
+        row.d.position = (const char *)sqlite3_column_text(st, 6);
+        row.d.payload = sqlite3_column_type(st, 7) == SQLITE_NULL ? NULL : sqlite3_column_blob(st, 7);
+        row.d.payload_len = (size_t)sqlite3_column_bytes(st, 7);
+        row.d.total_len = (size_t)sqlite3_column_int64(st, 8);
+        if (fn(&row, ud) != 0)
+            break;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = db_error(s, err, "listing dead letters");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int vgl_store_deadletter_replayed(struct vgl_store *s, const char *id, int64_t now_us, struct vgl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "UPDATE deadletters SET replayed_us = ? WHERE id = ?", -1, &st, NULL) !=
+        SQLITE_OK)
+        return db_error(s, err, "marking a dead letter replayed");
+    sqlite3_bind_int64(st, 1, now_us);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(s, err, "marking a dead letter replayed");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int vgl_store_deadletter_counts(struct vgl_store *s, vgl_store_count_fn fn, void *ud, struct vgl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT reason, COUNT(*), SUM(replayed_us = 0) FROM deadletters GROUP BY reason "
+                           "ORDER BY reason",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "counting dead letters");
+    while (sqlite3_step(st) == SQLITE_ROW)
+        if (fn((const char *)sqlite3_column_text(st, 0), (uint64_t)sqlite3_column_int64(st, 1),
+               (uint64_t)sqlite3_column_int64(st, 2), ud) != 0)
+            break;
     sqlite3_finalize(st);
     return 0;
 }

@@ -25,7 +25,7 @@
 struct vgl_error;
 struct vgl_store;
 
-#define VGL_STORE_SCHEMA_VERSION 2
+#define VGL_STORE_SCHEMA_VERSION 3
 
 /* The archive output every alert has (compat 6.3); a merge-enabled alert goes only there. */
 #define VGL_REQUIRED_OUTPUT "aws-firehose:alerts"
@@ -161,5 +161,54 @@ int vgl_store_next_due(struct vgl_store *s, int64_t *next_us, struct vgl_error *
 
 /* Deliveries per state (indexed by enum vgl_delivery_state). */
 int vgl_store_delivery_counts(struct vgl_store *s, size_t counts[4], struct vgl_error *err);
+
+/* ---- source checkpoints (`vigil run`): set inside the batch's transaction ---- */
+
+int vgl_store_checkpoint_set(struct vgl_store *s, const char *key, const char *value, int64_t now_us,
+                             struct vgl_error *err);
+/* Copies the checkpoint of key into out; false when none is stored. */
+bool vgl_store_checkpoint_get(struct vgl_store *s, const char *key, char *out, size_t outsz);
+
+/* ---- dead letters: payloads that failed framing or classification, rule errors ---- */
+
+struct vgl_deadletter {
+    const char *reason;          /* a short kind: "unclassified", "oversize", "no_source", ... */
+    const char *detail;          /* the message: every tried schema's reason, the exception */
+    const char *service, *resource, *position;
+    const void *payload;         /* the payload bytes, NULL when not kept (oversize) */
+    size_t payload_len;
+    size_t total_len;            /* the payload's full length (kept or not) */
+};
+
+/* Deterministic id from (service, resource, position, reason): storing the same failure
+ * again (a re-processed batch) is a no-op. */
+void vgl_deadletter_id(const struct vgl_deadletter *d, char out[37]);
+
+int vgl_store_deadletter_add(struct vgl_store *s, const struct vgl_deadletter *d, int64_t now_us,
+                             bool *inserted, struct vgl_error *err);
+
+struct vgl_deadletter_filter {
+    const char *reason;          /* NULL: any */
+    const char *id;              /* an id or a prefix; NULL: any */
+    int64_t since_us;            /* 0: unbounded */
+    size_t limit;                /* 0: no limit */
+    bool include_replayed;       /* also those replayed successfully */
+    bool oldest_first;
+};
+
+struct vgl_deadletter_row {
+    const char *id;
+    int64_t created_us, replayed_us;
+    struct vgl_deadletter d;
+};
+
+typedef int (*vgl_store_deadletter_fn)(const struct vgl_deadletter_row *row, void *ud);
+int vgl_store_deadletters(struct vgl_store *s, const struct vgl_deadletter_filter *f,
+                          vgl_store_deadletter_fn fn, void *ud, struct vgl_error *err);
+int vgl_store_deadletter_replayed(struct vgl_store *s, const char *id, int64_t now_us, struct vgl_error *err);
+
+/* Per reason: total and not yet replayed. */
+typedef int (*vgl_store_count_fn)(const char *reason, uint64_t total, uint64_t open, void *ud);
+int vgl_store_deadletter_counts(struct vgl_store *s, vgl_store_count_fn fn, void *ud, struct vgl_error *err);
 
 #endif

@@ -286,7 +286,7 @@ TEST(migrates_a_version_1_store)
     struct vgl_store *s = vgl_store_open(path, NULL, &err);
     CHECK(s != NULL);
     if (s) {
-        CHECK_INT_EQ(vgl_store_schema_version(s), 2);
+        CHECK_INT_EQ(vgl_store_schema_version(s), VGL_STORE_SCHEMA_VERSION);
         struct collect c = {0};
         CHECK_INT_EQ(vgl_store_show(s, "old", on_alert, NULL, &c, &err), 0);
         CHECK_INT_EQ(c.n, 1);
@@ -317,6 +317,93 @@ TEST(state_names)
     CHECK_INT_EQ(vgl_delivery_state_parse("nope"), -1);
 }
 
+struct dl_seen {
+    size_t n;
+    char reason[64], payload[64];
+    size_t payload_len, total_len;
+};
+
+static int on_dl(const struct vgl_deadletter_row *row, void *ud)
+{
+    struct dl_seen *c = ud;
+    c->n++;
+    snprintf(c->reason, sizeof c->reason, "%s", row->d.reason);
+    c->payload_len = row->d.payload_len;
+    c->total_len = row->d.total_len;
+    if (row->d.payload && row->d.payload_len < sizeof c->payload) {
+        memcpy(c->payload, row->d.payload, row->d.payload_len);
+        c->payload[row->d.payload_len] = 0;
+    }
+    return 0;
+}
+
+TEST(checkpoints_and_dead_letters_commit_with_the_batch)
+{
+    const char *dir = tu_tmpdir();
+    char path[400];
+    snprintf(path, sizeof path, "%s/alerts.sqlite3", dir);
+    struct vgl_error err = {0};
+    struct vgl_store *s = vgl_store_open(path, NULL, &err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    char v[64];
+    CHECK(!vgl_store_checkpoint_get(s, "file:/x", v, sizeof v));
+    /* a rolled-back batch leaves neither its checkpoint nor its dead letters */
+    CHECK_INT_EQ(vgl_store_begin(s, &err), 0);
+    CHECK_INT_EQ(vgl_store_checkpoint_set(s, "file:/x", "i1:o100", 1, &err), 0);
+    struct vgl_deadletter d = {.reason = "unclassified", .detail = "no schema matched", .service = "file",
+                               .resource = "logs", .position = "/x#o50", .payload = "ab\0c", .payload_len = 4,
+                               .total_len = 4};
+    bool inserted = false;
+    CHECK_INT_EQ(vgl_store_deadletter_add(s, &d, 1, &inserted, &err), 0);
+    CHECK(inserted);
+    vgl_store_rollback(s);
+    CHECK(!vgl_store_checkpoint_get(s, "file:/x", v, sizeof v));
+    struct dl_seen c = {0};
+    CHECK_INT_EQ(vgl_store_deadletters(s, NULL, on_dl, &c, &err), 0);
+    CHECK_INT_EQ(c.n, 0);
+    /* committed: both there; the same failure again is a no-op */
+    CHECK_INT_EQ(vgl_store_begin(s, &err), 0);
+    CHECK_INT_EQ(vgl_store_checkpoint_set(s, "file:/x", "i1:o100", 1, &err), 0);
+    CHECK_INT_EQ(vgl_store_deadletter_add(s, &d, 1, &inserted, &err), 0);
+    CHECK_INT_EQ(vgl_store_deadletter_add(s, &d, 2, &inserted, &err), 0);
+    CHECK(!inserted);
+    CHECK_INT_EQ(vgl_store_commit(s, &err), 0);
+    CHECK(vgl_store_checkpoint_get(s, "file:/x", v, sizeof v));
+    CHECK_STR_EQ(v, "i1:o100");
+    CHECK_INT_EQ(vgl_store_checkpoint_set(s, "file:/x", "i1:o200", 3, &err), 0);
+    CHECK(vgl_store_checkpoint_get(s, "file:/x", v, sizeof v));
+    CHECK_STR_EQ(v, "i1:o200");
+    memset(&c, 0, sizeof c);
+    CHECK_INT_EQ(vgl_store_deadletters(s, NULL, on_dl, &c, &err), 0);
+    CHECK_INT_EQ(c.n, 1);
+    CHECK_STR_EQ(c.reason, "unclassified");
+    CHECK_INT_EQ(c.payload_len, 4);
+    CHECK(memcmp(c.payload, "ab\0c", 4) == 0);
+    /* an oversize payload is not kept, its length is */
+    struct vgl_deadletter big = {.reason = "oversize", .position = "/x#o999", .total_len = 100000000};
+    CHECK_INT_EQ(vgl_store_deadletter_add(s, &big, 4, &inserted, &err), 0);
+    struct vgl_deadletter_filter f = {.reason = "oversize"};
+    memset(&c, 0, sizeof c);
+    CHECK_INT_EQ(vgl_store_deadletters(s, &f, on_dl, &c, &err), 0);
+    CHECK_INT_EQ(c.n, 1);
+    CHECK_INT_EQ(c.payload_len, 0);
+    CHECK_INT_EQ(c.total_len, 100000000);
+    /* replayed ones drop out of the default listing */
+    char id[37];
+    vgl_deadletter_id(&big, id);
+    CHECK_INT_EQ(vgl_store_deadletter_replayed(s, id, 5, &err), 0);
+    memset(&c, 0, sizeof c);
+    CHECK_INT_EQ(vgl_store_deadletters(s, &f, on_dl, &c, &err), 0);
+    CHECK_INT_EQ(c.n, 0);
+    f.include_replayed = true;
+    CHECK_INT_EQ(vgl_store_deadletters(s, &f, on_dl, &c, &err), 0);
+    CHECK_INT_EQ(c.n, 1);
+    vgl_store_close(s);
+    tu_rmrf(dir);
+}
+
 TEST_MAIN(T(ids_are_deterministic), T(insert_is_idempotent_with_deliveries),
           T(list_filters_show_prefix_and_retry), T(merge_pass), T(migrates_a_version_1_store),
-          T(newer_schema_is_refused), T(state_names))
+          T(newer_schema_is_refused), T(state_names), T(checkpoints_and_dead_letters_commit_with_the_batch))
