@@ -861,11 +861,32 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Where rule errors of the record being evaluated go (set by vgl_rules_eval; one
+ * interpreter per process, one evaluation at a time). */
+static struct vgl_alerts *eval_out;
+static struct vgl_arena *eval_arena;
+
 static void rule_error(struct rule *ru, const char *what, const struct vgl_rule_input *in)
 {
     char msg[1024];
     take_exception(msg, sizeof msg);
     ru->stats.errors++;
+    if (eval_out && eval_arena) {
+        struct vgl_alerts *o = eval_out;
+        if (o->nerrors == o->errors_cap) {
+            size_t cap = o->errors_cap ? o->errors_cap * 2 : 4;
+            struct vgl_rule_error *e = vgl_arena_alloc(eval_arena, cap * sizeof *e);
+            if (o->nerrors)
+                memcpy(e, o->errors, o->nerrors * sizeof *e);
+            o->errors = e;
+            o->errors_cap = cap;
+        }
+        char full[1200];
+        snprintf(full, sizeof full, "rule '%s': %s raised: %s", ru->name, what, msg);
+        o->errors[o->nerrors].rule = ru->name;
+        o->errors[o->nerrors].message = vgl_arena_strndup(eval_arena, full, strlen(full));
+        o->nerrors++;
+    }
     if (ru->stats.errors <= ERRORS_LOGGED_PER_RULE)
         vgl_warn("rules", "rule '%s': %s raised on record %s: %s%s", ru->name, what,
                  in->where ? in->where : "?", msg,
@@ -917,6 +938,8 @@ int vgl_rules_eval(struct vgl_rules *r, const struct vgl_rule_input *in, struct 
         if (req_subkeys_ok(&r->rules[tr->idx[i]], in->record))
             cand[ncand++] = tr->idx[i];
     int rc = 0;
+    eval_out = out;
+    eval_arena = arena;
     PyObject *rec = NULL, *pending = NULL;
     if (ncand == 0)
         goto out;
@@ -1013,6 +1036,8 @@ int vgl_rules_eval(struct vgl_rules *r, const struct vgl_rule_input *in, struct 
         out->items[out->n++] = al;
     }
 out:
+    eval_out = NULL;
+    eval_arena = NULL;
     Py_XDECREF(pending);
     Py_XDECREF(rec);
     if (cand != cand_small)

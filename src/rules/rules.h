@@ -53,9 +53,17 @@ struct vgl_alert {
     struct vgl_json fields;
 };
 
+/* A rule or matcher that raised on the record (it counted as false). */
+struct vgl_rule_error {
+    const char *rule;
+    const char *message;       /* "rule 'x': the rule raised: KeyError: 'k'" */
+};
+
 struct vgl_alerts {
     struct vgl_alert *items;   /* in the arena */
     size_t n, cap;
+    struct vgl_rule_error *errors;   /* in the arena: the record's rule errors */
+    size_t nerrors, errors_cap;
 };
 
 struct vgl_rule_stats {

@@ -180,6 +180,12 @@ TEST(exceptions_count_as_false_and_do_not_stop_others)
     CHECK_STR_EQ(alerts.items[0].rule_name, "after_error");
     /* a TypeError inside the rule ('boom ' + 5) is caught too */
     CHECK_INT_EQ(eval("t:err", "{\"x\":5}", &alerts), 1);
+    /* the record's rule errors come back with the alerts (vigil run dead-letters them) */
+    CHECK_INT_EQ(alerts.nerrors, 1);
+    if (alerts.nerrors) {
+        CHECK_STR_EQ(alerts.errors[0].rule, "raises");
+        CHECK_STR_CONTAINS(alerts.errors[0].message, "rule 'raises': the rule raised: TypeError");
+    }
     size_t n;
     const struct vgl_rule_stats *st = vgl_rules_stats(rules, &n);
     for (size_t i = 0; i < n; i++) {
