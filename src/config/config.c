@@ -915,6 +915,22 @@ static const struct setting settings_table[] = {
      1000000, "give a delivery up after this many failures (0: never, as StreamAlert)"},
     {"merge_interval_s", OPT_INT, offsetof(struct vgl_settings, merge_interval_s), "60", 1, 86400,
      "how often the alert process runs the merger"},
+    {"workers", OPT_INT, offsetof(struct vgl_settings, workers), "0", 0, 256,
+     "vigil run: worker processes (0: one per core)"},
+    {"http_listen", OPT_STRING, offsetof(struct vgl_settings, http_listen), "127.0.0.1:8080", 0, 0,
+     "vigil run: HTTP ingest address, for the http, kinesis, s3, sns, streamalert_app sources (\"\": off)"},
+    {"http_max_body_bytes", OPT_SIZE, offsetof(struct vgl_settings, http_max_body_bytes), "16777216",
+     1024, 1LL << 32, "vigil run: HTTP ingest answers 413 to a larger request body"},
+    {"http_max_pending_bytes", OPT_SIZE, offsetof(struct vgl_settings, http_max_pending_bytes),
+     "67108864", 4096, 1LL << 34, "vigil run: HTTP ingest answers 429 while this much is unprocessed"},
+    {"metrics_listen", OPT_STRING, offsetof(struct vgl_settings, metrics_listen), "127.0.0.1:9464", 0,
+     0, "vigil run: Prometheus /metrics address (\"\": off)"},
+    {"lake", OPT_BOOL, offsetof(struct vgl_settings, lake), "true", 0, 0,
+     "vigil run: append every classified record to <data_dir>/lake"},
+    {"lake_roll_s", OPT_INT, offsetof(struct vgl_settings, lake_roll_s), "60", 1, 86400,
+     "vigil run: publish lake files at least this often"},
+    {"batch_max_payloads", OPT_INT, offsetof(struct vgl_settings, batch_max_payloads), "512", 1, 100000,
+     "vigil run: payloads per batch (alerts, dead letters and checkpoint commit together)"},
 };
 #define NSETTINGS (sizeof settings_table / sizeof settings_table[0])
 

@@ -61,6 +61,15 @@ struct vgl_settings {
     long delivery_retry_max_ms;  /* cap of the retry delay */
     long delivery_max_attempts;  /* 0: retry forever (StreamAlert); else abandon after N */
     long merge_interval_s;       /* merger timer of the alert process */
+    /* vigil run (docs/run.md) */
+    long workers;                /* 0: one per core */
+    char *http_listen;           /* HTTP ingest address; "" disables it */
+    size_t http_max_body_bytes;  /* 413 above it */
+    size_t http_max_pending_bytes;   /* 429 above it */
+    char *metrics_listen;        /* Prometheus /metrics address; "" disables it */
+    bool lake;                   /* write the lake (every classified record) */
+    long lake_roll_s;            /* publish lake files at least this often */
+    long batch_max_payloads;     /* payloads per batch (one transaction) */
 };
 
 struct vgl_cluster {

@@ -1046,6 +1046,12 @@ out:
     return rc;
 }
 
+void vgl_rules_after_fork(void)
+{
+    if (Py_IsInitialized())
+        PyOS_AfterFork_Child();
+}
+
 /* ---- introspection and the test runner ---------------------------------------------- */
 
 size_t vgl_rules_count(const struct vgl_rules *r)

@@ -83,6 +83,10 @@ void vgl_rules_free(struct vgl_rules *r);
 int vgl_rules_eval(struct vgl_rules *r, const struct vgl_rule_input *in, struct vgl_arena *arena,
                    struct vgl_alerts *out, struct vgl_error *err);
 
+/* In a child right after fork(): lets the embedded interpreter reset its per-process
+ * state (PyOS_AfterFork_Child).  `vigil run` loads rules once, then forks. */
+void vgl_rules_after_fork(void);
+
 /* True when some enabled rule applies to this log type (no dict is built otherwise). */
 bool vgl_rules_wants(const struct vgl_rules *r, const char *log_type);
 
