@@ -212,7 +212,7 @@ static int on_banned(struct vgl_output_ctx *ctx, struct cb_state *st,
     }
     if (ctx->step == ST_BANNED)
         return get_lower(ctx, st, req, ST_BANNED_AGAIN, err);
-    bool on;
+    bool on = false;
     rc = enabled(ctx, info, "ban look-up", &on, err);
     if (rc < 0)
         return rc;
@@ -287,7 +287,7 @@ static int on_save(struct vgl_output_ctx *ctx, struct cb_state *st,
             return get(ctx, st, req, ids, idlen, ST_REFRESH, err);
         }
     }
-    bool on;
+    bool on = false;
     int rc = enabled(ctx, &st->info, "ban save", &on, err);
     if (rc < 0)
         return rc;
@@ -307,7 +307,7 @@ static int on_refresh(struct vgl_output_ctx *ctx, const struct vgl_http_response
         return rc;
     if (not_found)
         return vgl_tickets_http_fail(ctx, resp, "ban read-back", err);
-    bool on;
+    bool on = false;
     rc = enabled(ctx, info, "ban read-back", &on, err);
     if (rc < 0)
         return rc;
