@@ -13,6 +13,7 @@ static const struct vgl_command commands[] = {
     {"classify", vgl_cmd_classify, "classify log payloads and print the records as JSON lines"},
     {"test", vgl_cmd_test, "run StreamAlert test-event files (classifier or rules mode)"},
     {"alerts", vgl_cmd_alerts, "list, show and retry stored alerts and their deliveries"},
+    {"deadletters", vgl_cmd_deadletters, "list, show and replay payloads that failed in vigil run"},
     {"output", vgl_cmd_output, "store output credentials, encrypted; list which are stored"},
     {"version", vgl_cmd_version, "print the version"},
     {"init", vgl_cmd_init, "create a starter project from the schema library"},

@@ -32,5 +32,7 @@ int vgl_cmd_version(int argc, char **argv);
 int vgl_cmd_alerts(int argc, char **argv);
 int vgl_cmd_init(int argc, char **argv);
 int vgl_cmd_output(int argc, char **argv);
+int vgl_cmd_deadletters(int argc, char **argv);
+int vgl_cmd_run(int argc, char **argv);
 
 #endif

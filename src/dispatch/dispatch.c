@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "json/json.h"
+#include "lake/lake.h"
 #include "output/credentials.h"
 #include "output/http.h"
 #include "output/output.h"
@@ -54,6 +55,8 @@ struct vgl_dispatcher {
     bool local_archive;
     bool poll_error;
     bool tx_open;                   /* results of this turn go into one transaction */
+    struct vgl_lake *lake;          /* the local alerts archive (lake writer "alerts") */
+    struct vgl_error lake_error;
     struct vgl_dispatch_stats stats;
 };
 
@@ -104,6 +107,11 @@ struct vgl_dispatcher *vgl_dispatcher_new(const struct vgl_config *cfg, struct v
     d->retry_max_us = (st->delivery_retry_max_ms > 0 ? st->delivery_retry_max_ms : 900000) * 1000LL;
     d->max_attempts = st->delivery_max_attempts;
     d->local_archive = !st->alerts_archive || strcmp(st->alerts_archive, "firehose") != 0;
+    if (d->local_archive) {
+        d->lake = vgl_lake_open(d->data_dir, "alerts", NULL, &d->lake_error);
+        if (!d->lake)
+            vgl_error("dispatch", "alerts archive: %s", d->lake_error.msg);
+    }
     d->http = vgl_http_multi_new(d->parallel, err);
     if (!d->http) {
         vgl_dispatcher_free(d);
@@ -133,6 +141,9 @@ void vgl_dispatcher_free(struct vgl_dispatcher *d)
         delivery_free(dl);
     }
     vgl_credentials_free(d->creds);
+    struct vgl_error lerr = {0};
+    if (d->lake && vgl_lake_close(d->lake, &lerr) != 0)
+        vgl_error("dispatch", "alerts archive: %s", lerr.msg);
     free(d->data_dir);
     free(d);
 }
@@ -407,14 +418,9 @@ static void start(struct vgl_dispatcher *d, const struct vgl_store_due_row *row)
     ctx->descriptor = vgl_arena_strndup(a, colon + 1, strlen(colon + 1));
     bool required = strcmp(row->output, VGL_REQUIRED_OUTPUT) == 0;
     bool is_configured = configured(d, ctx->service, ctx->descriptor, &ctx->resource, a);
-    if (required && d->local_archive) {
-        char hour[32];
-        time_t t = (time_t)(ctx->now_us / 1000000);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(hour, sizeof hour, "%Y-%m-%d-%H", &tm);
-        ctx->resource = vgl_output_fmt(ctx, "archive/alerts/dt=%s.jsonl", hour);
-        dl->ops = vgl_output_find("file");
+    bool archive = required && d->local_archive;
+    if (archive) {
+        dl->ops = NULL;   /* the lake's alerts table, below */
     } else {
         if (!is_configured && !required) {
             vgl_error_set(&err, VGL_ECONFIG, "output '%s' is not configured in conf/outputs.json",
@@ -424,7 +430,7 @@ static void start(struct vgl_dispatcher *d, const struct vgl_store_due_row *row)
         }
         dl->ops = vgl_output_find(ctx->service);
     }
-    if (!dl->ops) {
+    if (!dl->ops && !archive) {
         vgl_error_set(&err, VGL_ENOTFOUND, "output '%s': unknown output service '%s'", row->output,
                       ctx->service);
         finish(d, dl, VGL_ENOTFOUND, &err);
@@ -449,7 +455,16 @@ static void start(struct vgl_dispatcher *d, const struct vgl_store_due_row *row)
     }
 
     /* credentials (compat 7.2) */
-    if (!(required && d->local_archive) && vgl_output_cred_fields(ctx->service)) {
+    if (archive) {
+        /* the local alerts archive: the lake's alerts table (compat 10), made durable
+         * before the turn's results commit */
+        int rc = d->lake ? vgl_lake_append_alert(d->lake, ctx->now_us, ctx->pub, &err)
+                         : vgl_error_set(&err, VGL_EIO, "the local alerts archive is unavailable: %s",
+                                         d->lake_error.msg);
+        finish(d, dl, rc, &err);
+        return;
+    }
+    if (vgl_output_cred_fields(ctx->service)) {
         if (!d->creds_tried) {
             d->creds_tried = true;
             d->creds = vgl_credentials_open(d->data_dir, false, &d->creds_error);
@@ -496,6 +511,8 @@ static int commit_results(struct vgl_dispatcher *d, struct vgl_error *err)
     d->tx_open = false;
     /* what the local outputs wrote is on disk before it is recorded as sent */
     int rc = vgl_output_sync_all(err);
+    if (rc == 0 && d->lake)
+        rc = vgl_lake_sync(d->lake, err);
     if (rc) {
         vgl_store_rollback(d->store);
         return rc;
@@ -510,6 +527,8 @@ int vgl_dispatch_poll(struct vgl_dispatcher *d, int wait_ms, struct vgl_error *e
 {
     d->poll_error = false;
     int64_t now = vgl_dispatch_now_us();
+    if (d->lake && vgl_lake_tick(d->lake, now, err) != 0)
+        vgl_error("dispatch", "alerts archive: %s", err ? err->msg : "");
     int rc = 0;
     /* delayed requests whose time has come */
     for (struct delivery *dl = d->inflight, *next; dl; dl = next) {

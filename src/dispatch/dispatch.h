@@ -16,9 +16,9 @@
  * What fails one delivery, and only that one (compat 6.7 step 4): an output that is not
  * "service:descriptor", a service or descriptor not in conf/outputs.json, an unknown
  * service, missing or undecryptable credentials, a publisher exception, the service's own
- * verdict.  aws-firehose:alerts (every alert's archive, compat 6.3) goes to the local
- * archive <data_dir>/archive/alerts/dt=YYYY-MM-DD-HH.jsonl unless alerts_archive is
- * "firehose".
+ * verdict.  aws-firehose:alerts (every alert's archive, compat 6.3) goes to the lake's
+ * alerts table, <data_dir>/lake/alerts/dt=YYYY-MM-DD-HH/alerts-<seq>.jsonl.gz (lake/lake.h),
+ * unless alerts_archive is "firehose".
  *
  * At-least-once: a request that went out but whose result was not yet recorded when the
  * process died is sent again on restart.

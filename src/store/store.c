@@ -823,8 +823,9 @@ bool vgl_store_checkpoint_get(struct vgl_store *s, const char *key, char *out, s
 void vgl_deadletter_id(const struct vgl_deadletter *d, char out[37])
 {
     char key[1200];
-    snprintf(key, sizeof key, "%s|%s|%s|%s", d->service ? d->service : "", d->resource ? d->resource : "",
-             d->position ? d->position : "", d->reason);
+    snprintf(key, sizeof key, "%s|%s|%s|%s|%s", d->service ? d->service : "",
+             d->resource ? d->resource : "", d->position ? d->position : "", d->reason,
+             d->id_extra ? d->id_extra : "");
     vgl_alert_id(key, "deadletter", out);
 }
 

@@ -69,6 +69,9 @@ void vgl_store_rollback(struct vgl_store *s);
  */
 void vgl_alert_id(const char *position, const char *rule_name, char out[37]);
 
+/* Room for an input position ("path#i<inode>:o<offset>#<record>"). */
+#define VGL_ALERT_POS_MAX 600
+
 /*
  * Stores an alert: fields is the alert as the rules engine built it (its default
  * publication plus merge_by_keys and merge_window_mins; "outputs" lists the outputs).  One
@@ -178,10 +181,11 @@ struct vgl_deadletter {
     const void *payload;         /* the payload bytes, NULL when not kept (oversize) */
     size_t payload_len;
     size_t total_len;            /* the payload's full length (kept or not) */
+    const char *id_extra;        /* also identifies it (the rule of a rule error); may be NULL */
 };
 
-/* Deterministic id from (service, resource, position, reason): storing the same failure
- * again (a re-processed batch) is a no-op. */
+/* Deterministic id from (service, resource, position, reason, id_extra): storing the same
+ * failure again (a re-processed batch) is a no-op. */
 void vgl_deadletter_id(const struct vgl_deadletter *d, char out[37]);
 
 int vgl_store_deadletter_add(struct vgl_store *s, const struct vgl_deadletter *d, int64_t now_us,

@@ -3,7 +3,7 @@
 # a real HTTP server on loopback (tests/tools/http_sink.py) that records every request:
 #   - exact payloads: Slack with a publisher and with a community-style layout chain
 #     (custom attachments, cgi.escape), a webhook with a class publisher and HMAC
-#     signature, PagerDuty v2, the file output, the local alerts archive;
+#     signature, PagerDuty v2, the file output, the local alerts archive (the lake);
 #   - merging over a window (merger run "later" with --now), merged alerts delivered;
 #   - an output that answers 500 then recovers gets its alert exactly once;
 #   - a slow output (2 s) does not hold up the others;
@@ -169,8 +169,11 @@ check(sent.get('webhook:slow', 0) - sent.get('pagerduty-v2:oncall', 0) > 1500000
 
 audit = open(os.path.join(tmp, 'p', 'data', 'out', 'audit.jsonl')).read().splitlines()
 check(len(audit) == 1 and json.loads(audit[0])['rule_name'] == 'admin_login', 'file output: %s' % audit)
-archive = [l for f in glob.glob(os.path.join(tmp, 'p', 'data', 'archive', 'alerts', 'dt=*.jsonl'))
-           for l in open(f).read().splitlines()]
+import gzip
+archive = [l for f in glob.glob(os.path.join(tmp, 'p', 'data', 'lake', 'alerts', 'dt=*', '*.jsonl.gz'))
+           for l in gzip.open(f, 'rt').read().splitlines()]
+check(not glob.glob(os.path.join(tmp, 'p', 'data', 'lake', 'alerts', 'dt=*', '.*')),
+      'no temp files left in the lake')
 check(len(archive) == 9, 'archive: 7 alerts + 2 merged alerts: %d' % len(archive))
 for f in fails:
     print('FAIL:', f)
