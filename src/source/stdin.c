@@ -1,0 +1,227 @@
+/*
+ * source/stdin.c: the stdin source, lines from fd 0 (a pipe, a terminal or a redirected
+ * file; gzip too) through frame/lines.h.
+ *
+ * There is no checkpoint: a stream cannot be read again.  So failed() keeps the last batch
+ * and hands it out once more; committed() lets it go.  next() waits for input with poll(),
+ * so an idle pipe does not hold it past its timeout.  Contract: source.h, docs/source.md.
+ */
+#include "source/source.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/xmalloc.h"
+#include "frame/lines.h"
+
+#define KEEP_BUF_BYTES ((size_t)1 << 20)
+
+struct stdin_source {
+    struct vgl_source base;
+    char *service, *resource;
+    struct vgl_lines *rd;
+    bool eof;
+    /* Where the last line read ended, without its terminator (of 1 or 2 bytes). */
+    uint64_t last_end;
+    bool redeliver; /* failed(): hand out the same batch again */
+    bool batch_eof;
+
+    struct vgl_source_item *items;
+    size_t *item_at;
+    size_t nitems, items_cap;
+    char *bytes;
+    size_t nbytes, bytes_cap;
+};
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void batch_add(struct stdin_source *s, const struct vgl_line *line)
+{
+    if (s->nitems == s->items_cap) {
+        size_t cap = s->items_cap;
+        s->items = vgl_xgrow(s->items, &cap, s->nitems + 1, sizeof *s->items);
+        s->item_at = vgl_xgrow(s->item_at, &s->items_cap, s->nitems + 1, sizeof *s->item_at);
+    }
+    struct vgl_source_item *it = &s->items[s->nitems];
+    memset(it, 0, sizeof *it);
+    it->service = s->service;
+    it->resource = s->resource;
+    it->oversize = line->oversize;
+    it->oversize_len = line->oversize_len;
+    it->len = line->len;
+    snprintf(it->position, sizeof it->position, "stdin:%" PRIu64, line->lineno);
+    s->item_at[s->nitems] = s->nbytes;
+    if (!line->oversize) {
+        s->bytes = vgl_xgrow(s->bytes, &s->bytes_cap, s->nbytes + line->len + 1, 1);
+        memcpy(s->bytes + s->nbytes, line->data, line->len);
+        s->bytes[s->nbytes + line->len] = '\0';
+        s->nbytes += line->len + 1;
+    }
+    s->nitems++;
+}
+
+static bool is_blank(const struct vgl_line *line)
+{
+    if (line->oversize)
+        return false;
+    for (size_t i = 0; i < line->len; i++) {
+        char c = line->data[i];
+        if (c != ' ' && c != '\t' && c != '\r')
+            return false;
+    }
+    return true;
+}
+
+/*
+ * True when the reader surely holds unread bytes: more than the last line's "\r\n" past it.
+ * (One byte past a "\n" is either the "\n" of a "\r\n" or an incomplete line: asking the
+ * reader then could block.)  Unknown for gzip, where the reader is asked every time.
+ */
+static bool buffered(const struct stdin_source *s)
+{
+    if (vgl_lines_is_gzip(s->rd))
+        return true;
+    return vgl_lines_bytes_read(s->rd) > s->last_end + 2;
+}
+
+/* Waits up to ms (negative: no limit) for fd 0 to be readable or at its end. */
+static int wait_input(int ms)
+{
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+    int rc = poll(&p, 1, ms);
+    return rc > 0 ? 1 : rc;
+}
+
+static void batch_finish(struct stdin_source *s, struct vgl_source_batch *b)
+{
+    for (size_t i = 0; i < s->nitems; i++)
+        s->items[i].data = s->items[i].oversize ? NULL : s->bytes + s->item_at[i];
+    b->items = s->items;
+    b->n = s->nitems;
+    b->eof = s->batch_eof;
+}
+
+static int stdin_next(struct vgl_source *src, struct vgl_source_batch *b, size_t max_items,
+                      size_t max_bytes, int timeout_ms, struct vgl_error *err)
+{
+    struct stdin_source *s = (struct stdin_source *)src;
+    memset(b, 0, sizeof *b);
+    if (s->redeliver) {
+        s->redeliver = false;
+        batch_finish(s, b);
+        return 0;
+    }
+    s->nitems = s->nbytes = 0;
+    s->batch_eof = s->eof;
+    if (max_items == 0)
+        max_items = 1;
+    uint64_t deadline = now_ms() + (timeout_ms > 0 ? (uint64_t)timeout_ms : 0);
+    while (!s->eof && s->nitems < max_items && !(max_bytes && s->nbytes >= max_bytes)) {
+        if (!buffered(s)) {
+            /* the first line may be waited for; after it, only what is there already */
+            uint64_t now = now_ms();
+            int ms = s->nitems == 0 && now < deadline ? (int)(deadline - now) : 0;
+            int rc = wait_input(ms);
+            if (rc < 0 && errno == EINTR)
+                break;
+            if (rc < 0) {
+                if (s->nitems)
+                    break;
+                return vgl_error_set(err, VGL_EIO, "stdin: poll failed: %s", strerror(errno));
+            }
+            if (rc == 0)
+                break;
+        }
+        struct vgl_line line;
+        struct vgl_error lerr = {0};
+        int rc = vgl_lines_next(s->rd, &line, &lerr);
+        if (rc < 0) {
+            if (s->nitems)
+                break; /* the error is sticky: reported by the next call */
+            if (err)
+                *err = lerr;
+            return rc;
+        }
+        if (rc == 0) {
+            s->eof = s->batch_eof = true;
+            break;
+        }
+        s->last_end = line.offset + (line.oversize ? line.oversize_len : line.len);
+        if (!is_blank(&line))
+            batch_add(s, &line);
+    }
+    batch_finish(s, b);
+    return 0;
+}
+
+static void stdin_committed(struct vgl_source *src, struct vgl_source_batch *b)
+{
+    struct stdin_source *s = (struct stdin_source *)src;
+    (void)b;
+    s->redeliver = false;
+    s->nitems = s->nbytes = 0;
+    if (s->bytes_cap > KEEP_BUF_BYTES) {
+        free(s->bytes);
+        s->bytes = NULL;
+        s->bytes_cap = 0;
+    }
+}
+
+static void stdin_failed(struct vgl_source *src, struct vgl_source_batch *b)
+{
+    struct stdin_source *s = (struct stdin_source *)src;
+    (void)b;
+    s->redeliver = true;
+}
+
+static void stdin_free(struct vgl_source *src)
+{
+    struct stdin_source *s = (struct stdin_source *)src;
+    vgl_lines_free(s->rd);
+    free(s->items);
+    free(s->item_at);
+    free(s->bytes);
+    free(s->service);
+    free(s->resource);
+    free(s->base.name);
+    free(s);
+}
+
+static const struct vgl_source_ops stdin_ops = {
+    .kind = "stdin",
+    .next = stdin_next,
+    .committed = stdin_committed,
+    .failed = stdin_failed,
+    .free = stdin_free,
+};
+
+struct vgl_source *vgl_source_stdin_new(const char *service, const char *resource,
+                                        const struct vgl_source_opts *opts, struct vgl_error *err)
+{
+    size_t max = opts ? opts->max_record_bytes : 0;
+    struct vgl_error e = {0};
+    struct vgl_lines *rd = vgl_lines_from_fd(STDIN_FILENO, "<stdin>", max, &e);
+    if (!rd) {
+        vgl_error_set(err, e.code ? e.code : VGL_EIO, "stdin source: %s", e.msg);
+        return NULL;
+    }
+    struct stdin_source *s = vgl_xcalloc(1, sizeof *s);
+    s->base.ops = &stdin_ops;
+    s->base.name = vgl_xstrdup("stdin");
+    s->service = vgl_xstrdup(service ? service : "");
+    s->resource = vgl_xstrdup(resource ? resource : "");
+    s->rd = rd;
+    return &s->base;
+}
