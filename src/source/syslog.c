@@ -214,18 +214,113 @@ static struct vgl_source_item *add_item(struct syslog_src *s, const char *peer)
     return it;
 }
 
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Next space-delimited field of an RFC 5424 header at *p (len left); false when missing. */
+static bool field(const char **p, size_t *left, const char **f, size_t *flen)
+{
+    size_t i = 0;
+    while (i < *left && (*p)[i] != ' ')
+        i++;
+    if (i == 0)
+        return false;
+    *f = *p;
+    *flen = i;
+    *p += i < *left ? i + 1 : i;
+    *left -= i < *left ? i + 1 : i;
+    return true;
+}
+
+/*
+ * The message as StreamAlert's syslog schemas expect it (the /var/log layout, compat 2.10):
+ * the <PRI> prefix is dropped, and an RFC 5424 header is rewritten as RFC 3164's
+ * "Mmm dd HH:MM:SS host app[procid]: " (the time as written, its fraction and offset
+ * dropped, as RFC 3164 has neither; structured data dropped; a UTF-8 BOM removed), and an
+ * RFC 3164 day padded with a space is zero-padded (StreamAlert's parser wants two digits).
+ * Anything else is kept as it is.  Writes into out (room for len + 64); returns the length.
+ */
+static size_t normalize(const char *p, size_t len, char *out)
+{
+    size_t i = 0;
+    if (len > 2 && p[0] == '<') {
+        size_t j = 1;
+        while (j < len && j <= 4 && is_digit(p[j]))
+            j++;
+        if (j > 1 && j < len && p[j] == '>')
+            i = j + 1;
+    }
+    const char *q = p + i;
+    size_t left = len - i;
+    /* RFC 5424: VERSION SP TIMESTAMP SP HOST SP APP SP PROCID SP MSGID SP SD [SP MSG] */
+    if (i && left > 2 && is_digit(q[0]) && (q[1] == ' ' || (is_digit(q[1]) && left > 3 && q[2] == ' '))) {
+        const char *r = q, *ver, *ts, *host, *app, *pid, *mid;
+        size_t rl = left, vl, tl, hl, al, pl, ml;
+        if (field(&r, &rl, &ver, &vl) && field(&r, &rl, &ts, &tl) && field(&r, &rl, &host, &hl) &&
+            field(&r, &rl, &app, &al) && field(&r, &rl, &pid, &pl) && field(&r, &rl, &mid, &ml)) {
+            /* structured data: "-" or one or more [...] elements (\] escapes) */
+            if (rl && r[0] == '-') {
+                r++, rl--;
+            } else {
+                while (rl && r[0] == '[') {
+                    size_t k = 1;
+                    while (k < rl && r[k] != ']')
+                        k += r[k] == '\\' ? 2 : 1;
+                    k = k < rl ? k + 1 : rl;
+                    r += k, rl -= k;
+                }
+            }
+            if (rl && r[0] == ' ')
+                r++, rl--;
+            if (rl >= 3 && (unsigned char)r[0] == 0xef && (unsigned char)r[1] == 0xbb &&
+                (unsigned char)r[2] == 0xbf)
+                r += 3, rl -= 3;
+            static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+            int y, mo, d, hh, mm, ss;
+            char stamp[32];
+            if (tl >= 19 && sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &hh, &mm, &ss) == 6 &&
+                mo >= 1 && mo <= 12)
+                snprintf(stamp, sizeof stamp, "%s %02d %02d:%02d:%02d", months[mo - 1], d, hh, mm, ss);
+            else
+                return (size_t)snprintf(out, len + 64, "%.*s", (int)left, q);
+            size_t n = (size_t)snprintf(out, len + 64, "%s %.*s %.*s", stamp, (int)(hl == 1 && host[0] == '-' ? 0 : hl),
+                                        host, (int)(al == 1 && app[0] == '-' ? 0 : al), app);
+            if (!(pl == 1 && pid[0] == '-'))
+                n += (size_t)snprintf(out + n, len + 64 - n, "[%.*s]", (int)pl, pid);
+            n += (size_t)snprintf(out + n, len + 64 - n, ": ");
+            memcpy(out + n, r, rl);
+            return n + rl;
+        }
+    }
+    memcpy(out, q, left);
+    /* RFC 3164 pads a one-digit day with a space ("Dec  6"); StreamAlert's syslog parser
+     * wants two digits (compat 2.10), so the receiver writes "Dec 06" */
+    if (left >= 7 && q[3] == ' ' && q[4] == ' ' && is_digit(q[5]) && q[6] == ' ')
+        out[4] = '0';
+    return left;
+}
+
 /* One message: trailing \n, \r and NULs stripped, empty ones skipped, oversize ones kept
- * as an oversize item. */
+ * as an oversize item; then normalize() for the syslog schemas. */
 static void add_message(struct syslog_src *s, const char *peer, const char *p, size_t len)
 {
     while (len && (p[len - 1] == '\n' || p[len - 1] == '\r' || p[len - 1] == '\0'))
         len--;
     if (len == 0)
         return;
+    char small[2048];
+    char *norm = len + 64 <= sizeof small ? small : vgl_xmalloc(len + 64);
+    len = normalize(p, len, norm);
+    p = norm;
     if (len > s->max_record) {
         struct vgl_source_item *it = add_item(s, peer);
         it->oversize = true;
         it->oversize_len = len;
+        if (norm != small)
+            free(norm);
         return;
     }
     if (s->slen + len + 1 > s->scap)
@@ -236,6 +331,8 @@ static void add_message(struct syslog_src *s, const char *peer, const char *p, s
     memcpy(s->store + s->slen, p, len);
     s->store[s->slen + len] = '\0';
     s->slen += len + 1;
+    if (norm != small)
+        free(norm);
 }
 
 static void add_oversize(struct syslog_src *s, const char *peer, uint64_t len)
