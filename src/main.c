@@ -9,6 +9,7 @@
 #include "core/log.h"
 
 static const struct vgl_command commands[] = {
+    {"run", vgl_cmd_run, "run the pipeline as a service: sources, workers, alerts, delivery"},
     {"validate", vgl_cmd_validate, "load and check the configuration; print every error"},
     {"classify", vgl_cmd_classify, "classify log payloads and print the records as JSON lines"},
     {"test", vgl_cmd_test, "run StreamAlert test-event files (classifier or rules mode)"},

@@ -222,8 +222,12 @@ static void finish(struct vgl_dispatcher *d, struct delivery *dl, int rc, const 
                       dl->alert_id, dl->output, failures, msg);
         } else {
             d->stats.failed++;
-            vgl_warn("dispatch", "alert %.8s: delivery to '%s' failed (attempt %d, retried later): %s",
-                     dl->alert_id, dl->output, failures, msg);
+            /* the 1st, 2nd, 4th, 8th, ... failure at warn, the others at debug: a delivery
+             * that keeps failing stays visible without flooding the log */
+            enum vgl_log_level lvl = (failures & (failures - 1)) == 0 ? VGL_LOG_WARN : VGL_LOG_DEBUG;
+            if (vgl_log_enabled(lvl))
+                vgl_log(lvl, "dispatch", "alert %.8s: delivery to '%s' failed (attempt %d, retried later): %s",
+                        dl->alert_id, dl->output, failures, msg);
         }
     }
     if (src != 0) {
