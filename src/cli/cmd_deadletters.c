@@ -130,8 +130,15 @@ static int print_dl(const struct vgl_deadletter_row *row, void *ud)
     if (c->n == 1)
         printf("%-12s %-20s %-13s %-28s %9s  %s\n", "ID", "CREATED (UTC)", "REASON", "POSITION", "BYTES",
                "DETAIL");
-    printf("%-12.12s %-20s %-13s %-28.28s %9zu  %.100s\n", row->id, when, d->reason, d->position,
-           d->total_len, d->detail);
+    /* the end of a long position is the telling part (file name, offset) */
+    size_t plen = strlen(d->position);
+    char pos[40];
+    if (plen > 28)
+        snprintf(pos, sizeof pos, "...%s", d->position + plen - 25);
+    else
+        snprintf(pos, sizeof pos, "%s", d->position);
+    printf("%-12.12s %-20s %-13s %-28s %9zu  %.100s\n", row->id, when, d->reason, pos, d->total_len,
+           d->detail);
     return 0;
 }
 

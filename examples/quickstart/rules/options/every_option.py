@@ -50,13 +50,15 @@ def cloudtrail_logging_disabled(rec):
     return rec['detail']['eventName'] in ('StopLogging', 'DeleteTrail', 'UpdateTrail')
 
 
-@rule(logs=['vpcflow:default'], outputs=['slack:security'])
+# vigil's own outputs: `scripts/run-example.sh` shows these alerts arriving on stdout and in
+# data/alerts.jsonl with nothing to set up (conf/outputs.json).
+@rule(logs=['vpcflow:default'], outputs=['stdout:console', 'file:alerts'])
 def rdp_from_internet_rejected(rec):
     """Inbound RDP attempts, rejected by a security group."""
     return rec['dstport'] == 3389 and rec['action'] == 'REJECT'
 
 
-@rule(logs=['sshd:auth'], outputs=['slack:security'])
+@rule(logs=['sshd:auth'], outputs=['stdout:console', 'file:alerts'])
 def sshd_invalid_user(rec):
     """Password attempts for users that do not exist."""
     return 'invalid user' in rec['message']
