@@ -209,10 +209,12 @@ static int replay(struct vgl_config *cfg, struct vgl_store *s, const struct vgl_
         uint64_t before = 0, after = 0;
         for (int k = 0; k < 5; k++)
             before += p.stats.dead[k];
-        rc = vgl_store_begin(s, &err);
+        rc = vgl_pipeline_item(&p, r->d.service, r->d.resource, r->d.position, r->d.payload,
+                               r->d.payload_len, r->d.total_len, vgl_dispatch_now_us(), &err);
         if (rc == 0)
-            rc = vgl_pipeline_item(&p, r->d.service, r->d.resource, r->d.position, r->d.payload,
-                                   r->d.payload_len, r->d.total_len, vgl_dispatch_now_us(), &err);
+            rc = vgl_store_begin(s, &err);
+        if (rc == 0)
+            rc = vgl_pipeline_flush(&p, &err);
         for (int k = 0; k < 5; k++)
             after += p.stats.dead[k];
         bool through = rc == 0 && after == before;

@@ -69,6 +69,7 @@ struct vgl_settings {
     char *metrics_listen;        /* Prometheus /metrics address; "" disables it */
     bool lake;                   /* write the lake (every classified record) */
     long lake_roll_s;            /* publish lake files at least this often */
+    long lake_gzip_level;        /* 1 (fast) .. 9 (small) */
     long batch_max_payloads;     /* payloads per batch (one transaction) */
 };
 

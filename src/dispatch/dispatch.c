@@ -529,6 +529,7 @@ static int commit_results(struct vgl_dispatcher *d, struct vgl_error *err)
 
 int vgl_dispatch_poll(struct vgl_dispatcher *d, int wait_ms, struct vgl_error *err)
 {
+    size_t started = 0;
     d->poll_error = false;
     int64_t now = vgl_dispatch_now_us();
     if (d->lake && vgl_lake_tick(d->lake, now, err) != 0)
@@ -543,6 +544,7 @@ int vgl_dispatch_poll(struct vgl_dispatcher *d, int wait_ms, struct vgl_error *e
     if (d->ninflight < d->parallel) {
         struct due_list l = {.d = d, .room = d->parallel - d->ninflight};
         rc = vgl_store_due(d->store, now, d->ninflight + LOAD_BATCH, collect, &l, err);
+        started = l.n;
         for (size_t i = 0; i < l.n; i++) {
             if (rc == 0)
                 start(d, &l.rows[i]);
@@ -563,8 +565,10 @@ int vgl_dispatch_poll(struct vgl_dispatcher *d, int wait_ms, struct vgl_error *e
         for (struct delivery *dl = d->inflight; dl; dl = dl->next)
             if (dl->wake_us && (!first || dl->wake_us < first))
                 first = dl->wake_us;
-        if (first && wait_ms > 0) {
-            int64_t ms = (first - vgl_dispatch_now_us()) / 1000;
+        if (wait_ms > 0 && (first || (d->ninflight == 0 && started == 0))) {
+            /* nothing in flight: wait for the first delayed request, or idle a while (the
+             * store is read again next turn) instead of spinning on it */
+            int64_t ms = first ? (first - vgl_dispatch_now_us()) / 1000 : wait_ms;
             if (ms > wait_ms)
                 ms = wait_ms;
             if (ms > 0) {
@@ -586,7 +590,7 @@ int vgl_dispatch_poll(struct vgl_dispatcher *d, int wait_ms, struct vgl_error *e
 int vgl_dispatch_drain(struct vgl_dispatcher *d, int64_t deadline_us, struct vgl_error *err)
 {
     for (;;) {
-        int rc = vgl_dispatch_poll(d, 100, err);
+        int rc = vgl_dispatch_poll(d, d->ninflight ? 100 : 0, err);
         if (rc)
             return rc;
         if (d->ninflight == 0) {

@@ -141,6 +141,15 @@ static void register_series(struct engine *e)
 
 /* ---- the worker --------------------------------------------------------------------------- */
 
+/* --once: how long every source must stay quiet (1.5 s; VIGIL_ONCE_IDLE_MS for scripts and
+ * benchmarks that know their input is complete). */
+static int64_t once_idle_us(void)
+{
+    const char *v = getenv("VIGIL_ONCE_IDLE_MS");
+    long ms = v ? strtol(v, NULL, 10) : 0;
+    return (ms > 0 ? ms : 1500) * 1000LL;
+}
+
 struct worker {
     struct engine *e;
     int idx;
@@ -336,16 +345,21 @@ static long one_batch(struct worker *w, struct vgl_source *src, int timeout_ms, 
     if (b.n == 0 && b.ncps == 0)
         return 0;
     int64_t t = now_us();
-    int rc = vgl_store_begin(w->store, &err);
+    int rc = 0;
+    /* the work first, outside any transaction: the write lock is taken for the writes only */
     for (size_t i = 0; i < b.n && rc == 0; i++) {
         const struct vgl_source_item *it = &b.items[i];
         rc = vgl_pipeline_item(&w->pipe, it->service, it->resource, it->position, it->data, it->len,
                                it->oversize_len, t, &err);
     }
-    for (size_t i = 0; i < b.ncps && rc == 0; i++)
-        rc = vgl_store_checkpoint_set(w->store, b.cps[i].key, b.cps[i].value, t, &err);
     if (rc == 0 && w->lake)
         rc = vgl_lake_sync(w->lake, &err);
+    if (rc == 0)
+        rc = vgl_store_begin(w->store, &err);
+    if (rc == 0)
+        rc = vgl_pipeline_flush(&w->pipe, &err);
+    for (size_t i = 0; i < b.ncps && rc == 0; i++)
+        rc = vgl_store_checkpoint_set(w->store, b.cps[i].key, b.cps[i].value, t, &err);
     if (rc == 0)
         rc = vgl_store_commit(w->store, &err);
     if (rc == 0) {
@@ -375,7 +389,8 @@ static int worker_main(struct engine *e, int idx)
     if (e->cfg->settings.lake) {
         char writer[32];
         snprintf(writer, sizeof writer, "w%d", idx);
-        struct vgl_lake_opts lo = {.roll_interval_us = e->cfg->settings.lake_roll_s * 1000000LL};
+        struct vgl_lake_opts lo = {.roll_interval_us = e->cfg->settings.lake_roll_s * 1000000LL,
+                                   .level = (int)e->cfg->settings.lake_gzip_level};
         w.lake = vgl_lake_open(e->data_dir, writer, &lo, &err);
         if (!w.lake)
             vgl_error("run", "worker %d: lake: %s (records are not archived)", idx, err.msg);
@@ -404,7 +419,7 @@ static int worker_main(struct engine *e, int idx)
                 idle_since = now_us();
             /* --once: nothing came from any source for 1.5 s (directories are read to
              * their end, tailed files are at their end, listeners are quiet) */
-            if (e->opts->once && now_us() - idle_since > 1500000)
+            if (e->opts->once && now_us() - idle_since > once_idle_us())
                 break;
             if (w.nsources == 0)
                 sleep_ms(200);
@@ -444,6 +459,7 @@ static int alert_main(struct engine *e)
     int64_t merge_every = e->cfg->settings.merge_interval_s * 1000000LL, next_merge = 0, next_gauge = 0;
     struct vgl_dispatch_stats was = {0};
     bool draining = false;
+    int64_t drain_start = 0;
     while (!got_term) {
         int64_t t = now_us();
         if (t >= next_merge) {
@@ -471,11 +487,15 @@ static int alert_main(struct engine *e)
                                 (int64_t)(counts[VGL_DELIVERY_PENDING] + counts[VGL_DELIVERY_FAILED]));
             next_gauge = t + 1000000;
         }
-        if (got_usr1)
+        if (got_usr1 && !draining) {
             draining = true;   /* --once: the workers are done */
+            drain_start = now_us();
+        }
         if (draining && vgl_dispatch_inflight(d) == 0) {
+            /* done when every delivery due before the drain began was attempted (failures
+             * are due again later, after their backoff: not waited for) */
             int64_t next;
-            if (vgl_store_next_due(s, &next, NULL) != 0 || next < 0 || next > now_us()) {
+            if (vgl_store_next_due(s, &next, NULL) != 0 || next < 0 || next > drain_start) {
                 /* a merge pass first: alerts whose window closed are due now */
                 size_t merged = 0, members = 0;
                 if (vgl_store_merge(s, now_us(), &merged, &members, NULL) == 0 && merged == 0)

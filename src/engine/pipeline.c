@@ -16,6 +16,31 @@
 #include "rules/rules.h"
 #include "store/store.h"
 
+struct vgl_pipeline_alert {
+    char id[37];
+    struct vgl_json fields;
+    int64_t created_us;
+};
+
+struct vgl_pipeline_dead {
+    struct vgl_deadletter d;
+    enum vgl_dead_reason why;
+    int64_t now_us;
+};
+
+/* Grows an arena array (the old copy stays in the arena until the batch ends). */
+static void *arena_grow(struct vgl_arena *a, void *items, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return items;
+    size_t ncap = *cap ? *cap * 2 : 64;
+    void *fresh = vgl_arena_alloc(a, ncap * size);
+    if (n)
+        memcpy(fresh, items, n * size);
+    *cap = ncap;
+    return fresh;
+}
+
 const char *const vgl_dead_reason_names[5] = {"no_source", "oversize", "unclassified", "rule_error",
                                               "engine"};
 
@@ -42,6 +67,38 @@ void vgl_pipeline_release(struct vgl_pipeline *p)
 void vgl_pipeline_end_batch(struct vgl_pipeline *p)
 {
     vgl_arena_reset(&p->arena);
+    p->alerts = NULL;
+    p->nalerts = p->alerts_cap = 0;
+    p->dead = NULL;
+    p->ndead = p->dead_cap = 0;
+}
+
+int vgl_pipeline_flush(struct vgl_pipeline *p, struct vgl_error *err)
+{
+    for (size_t i = 0; i < p->ndead; i++) {
+        bool inserted = false;
+        int rc = vgl_store_deadletter_add(p->store, &p->dead[i].d, p->dead[i].now_us, &inserted, err);
+        if (rc)
+            return rc;
+        p->stats.dead[p->dead[i].why]++;
+    }
+    for (size_t i = 0; i < p->nalerts; i++) {
+        bool inserted = false;
+        int rc = vgl_store_add_alert(p->store, p->alerts[i].id, &p->alerts[i].fields, p->alerts[i].created_us,
+                                     &inserted, err);
+        if (rc)
+            return rc;
+        /* the alert reaches the lake through its aws-firehose:alerts delivery (the
+         * dispatcher's local archive), merged alerts included, as in StreamAlert */
+        if (inserted) {
+            p->stats.alerts_new++;
+            p->last_alert_us = p->alerts[i].created_us;
+        } else {
+            p->stats.alerts_dup++;
+        }
+    }
+    p->nalerts = p->ndead = 0;
+    return 0;
 }
 
 static void count_type(struct vgl_pipeline_stats *st, const char *name, uint64_t n)
@@ -56,20 +113,26 @@ static void count_type(struct vgl_pipeline_stats *st, const char *name, uint64_t
     st->types[st->ntypes++] = (struct vgl_pipeline_type_count){name, n};
 }
 
+static const char *keep(struct vgl_pipeline *p, const char *s)
+{
+    return s ? vgl_arena_strndup(&p->arena, s, strlen(s)) : NULL;
+}
+
 static int dead_x(struct vgl_pipeline *p, enum vgl_dead_reason why, const char *detail, const char *service,
                   const char *resource, const char *position, const char *data, size_t len, uint64_t total,
                   const char *id_extra, int64_t now_us, struct vgl_error *err)
 {
-    struct vgl_deadletter d = {
-        .reason = vgl_dead_reason_names[why], .detail = detail, .service = service,
-        .resource = resource, .position = position, .payload = data, .payload_len = data ? len : 0,
-        .total_len = (size_t)total, .id_extra = id_extra,
+    (void)err;
+    p->dead = arena_grow(&p->arena, p->dead, p->ndead, &p->dead_cap, sizeof *p->dead);
+    struct vgl_pipeline_dead *d = &p->dead[p->ndead++];
+    d->d = (struct vgl_deadletter){
+        .reason = vgl_dead_reason_names[why], .detail = keep(p, detail), .service = keep(p, service),
+        .resource = keep(p, resource), .position = keep(p, position), .payload = data,
+        .payload_len = data ? len : 0, .total_len = (size_t)total, .id_extra = keep(p, id_extra),
     };
-    bool inserted = false;
-    int rc = vgl_store_deadletter_add(p->store, &d, now_us, &inserted, err);
-    if (rc == 0)
-        p->stats.dead[why]++;
-    return rc;
+    d->why = why;
+    d->now_us = now_us;
+    return 0;
 }
 
 static int dead(struct vgl_pipeline *p, enum vgl_dead_reason why, const char *detail, const char *service,
@@ -156,20 +219,11 @@ int vgl_pipeline_item(struct vgl_pipeline *p, const char *service, const char *r
                 return rc;
         }
         for (size_t a = 0; a < alerts.n; a++) {
-            char id[37];
-            vgl_alert_id(where, alerts.items[a].rule_name, id);
-            bool inserted = false;
-            int rc = vgl_store_add_alert(p->store, id, &alerts.items[a].fields, now_us, &inserted, err);
-            if (rc)
-                return rc;
-            /* the alert reaches the lake through its aws-firehose:alerts delivery (the
-             * dispatcher's local archive), merged alerts included, as in StreamAlert */
-            if (inserted) {
-                p->stats.alerts_new++;
-                p->last_alert_us = now_us;
-            } else {
-                p->stats.alerts_dup++;
-            }
+            p->alerts = arena_grow(&p->arena, p->alerts, p->nalerts, &p->alerts_cap, sizeof *p->alerts);
+            struct vgl_pipeline_alert *pa = &p->alerts[p->nalerts++];
+            vgl_alert_id(where, alerts.items[a].rule_name, pa->id);
+            pa->fields = alerts.items[a].fields;
+            pa->created_us = now_us;
         }
     }
     return 0;

@@ -1,9 +1,11 @@
 /*
  * engine/pipeline.h: one payload through the stages a worker runs (ARCHITECTURE.md 1):
  * classify (against the candidate schemas of its data source), normalize, append every
- * record to the lake, run the rules, store the alerts; whatever fails goes to the dead
- * letters with its reason.  The caller holds the batch's store transaction open around a
- * run of vgl_pipeline_item() calls and commits it with the source checkpoint.
+ * record to the lake, run the rules, collect the alerts; whatever fails becomes a dead
+ * letter with its reason.  Alerts and dead letters wait in the pipeline until
+ * vgl_pipeline_flush(), which the caller runs inside the batch's store transaction, with
+ * the source checkpoint: the write lock is held for the writes only, never while rules run,
+ * so workers do not wait on each other.
  *
  * Dead-letter reasons: "no_source" (no data source for the payload's service/resource),
  * "oversize" (longer than max_record_bytes; length kept, bytes not), "unclassified" (no
@@ -51,6 +53,9 @@ enum vgl_dead_reason {
 
 extern const char *const vgl_dead_reason_names[5];
 
+struct vgl_pipeline_alert;
+struct vgl_pipeline_dead;
+
 struct vgl_pipeline {
     const struct vgl_config *cfg;
     struct vgl_rules *rules;         /* NULL: classify only */
@@ -60,6 +65,11 @@ struct vgl_pipeline {
     struct vgl_arena arena;
     struct vgl_pipeline_stats stats;
     int64_t last_alert_us;           /* created time of the newest alert stored */
+    /* waiting for vgl_pipeline_flush(), in the arena */
+    struct vgl_pipeline_alert *alerts;
+    size_t nalerts, alerts_cap;
+    struct vgl_pipeline_dead *dead;
+    size_t ndead, dead_cap;
 };
 
 void vgl_pipeline_init(struct vgl_pipeline *p, const struct vgl_config *cfg, struct vgl_rules *rules,
@@ -70,11 +80,16 @@ void vgl_pipeline_release(struct vgl_pipeline *p);
  * One payload (data NULL with oversize_len: too long, never buffered).  service/resource
  * select the data source; position is the payload's stable input position (alert ids and
  * dead-letter ids derive from it).  now_us: arrival time (lake partition, alert created).
- * Returns 0, or a negative code when the store failed (the batch must be rolled back).
+ * data must stay valid until the flush.  Returns 0, or a negative code when the lake
+ * failed (the batch must be dropped and read again).
  */
 int vgl_pipeline_item(struct vgl_pipeline *p, const char *service, const char *resource,
                       const char *position, const char *data, size_t len, uint64_t oversize_len,
                       int64_t now_us, struct vgl_error *err);
+
+/* Writes the waiting alerts and dead letters to the store (inside the caller's
+ * transaction); counts new and repeated alerts.  Returns 0 or the store's error. */
+int vgl_pipeline_flush(struct vgl_pipeline *p, struct vgl_error *err);
 
 /* Frees the per-batch memory (call after the batch's transaction ended). */
 void vgl_pipeline_end_batch(struct vgl_pipeline *p);
