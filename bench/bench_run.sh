@@ -28,6 +28,8 @@ project() {   # $1: dir, $2: the data source resource
     mkdir -p "$1/rules" "$1/incoming"
     cp -r "$here/conf" "$1/conf"
     cp "$here"/rules/*.py "$1/rules/"
+    # their alerts go to the stdout output (to /dev/null here): delivery stays cheap and local
+    sed -i 's/"slack:security"/"stdout:null"/' "$1"/rules/*.py
     cat > "$1/rules/probe.py" <<'PY'
 from streamalert.shared.rule import rule
 
@@ -68,7 +70,7 @@ done
 p=$tmp/lat
 project "$p" tail.log
 : > "$p/tail.log"
-VIGIL_ONCE_IDLE_MS=1000 "$build/vigil" run --config "$p/conf" --workers 2 --once > /dev/null 2> "$tmp/errlat" &
+"$build/vigil" run --config "$p/conf" --workers 2 > /dev/null 2> "$tmp/errlat" &
 run=$!
 sleep 1.5
 "$py" - "$tmp/ct.jsonl" "$p/tail.log" "$p/data/alerts.sqlite3" "$rate" "$secs" <<'PY'
@@ -83,17 +85,20 @@ with open(src) as f:
 latencies, done = [], threading.Event()
 
 def reader():
-    seen = 0
+    last_rowid, quiet_since = 0, None
     db = sqlite3.connect(db_path, timeout=5)
-    while not done.is_set() or seen < probes:
+    while True:
         now = time.time_ns()
-        for (fields,) in db.execute("SELECT fields FROM alerts WHERE rule_name = 'latency_probe' "
-                                    "AND rowid > ? ORDER BY rowid", (seen,)):
-            sent = json.loads(fields)["record"]["detail"]["vigilSentNs"]
-            latencies.append((now - sent) / 1e6)
-        seen = len(latencies)
-        if done.is_set() and time.time() > deadline:
-            break
+        rows = db.execute("SELECT rowid, fields FROM alerts WHERE rowid > ? AND rule_name = 'latency_probe' "
+                          "ORDER BY rowid", (last_rowid,)).fetchall()
+        for rowid, fields in rows:
+            last_rowid = rowid
+            latencies.append((now - json.loads(fields)["record"]["detail"]["vigilSentNs"]) / 1e6)
+        if done.is_set():
+            if rows or quiet_since is None:
+                quiet_since = time.time()
+            if len(latencies) >= probes or time.time() - quiet_since > 3 or time.time() > deadline:
+                break
         time.sleep(0.002)
 
 probes = sum(1 for i in range(len(lines)) if i % 100 == 0)

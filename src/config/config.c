@@ -931,7 +931,7 @@ static const struct setting settings_table[] = {
      "vigil run: publish lake files at least this often"},
     {"lake_gzip_level", OPT_INT, offsetof(struct vgl_settings, lake_gzip_level), "1", 1, 9,
      "vigil run: gzip level of the lake files (1: fastest, about 3x the speed of 6)"},
-    {"batch_max_payloads", OPT_INT, offsetof(struct vgl_settings, batch_max_payloads), "512", 1, 100000,
+    {"batch_max_payloads", OPT_INT, offsetof(struct vgl_settings, batch_max_payloads), "2048", 1, 100000,
      "vigil run: payloads per batch (alerts, dead letters and checkpoint commit together)"},
 };
 #define NSETTINGS (sizeof settings_table / sizeof settings_table[0])

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -444,6 +445,9 @@ static int worker_main(struct engine *e, int idx)
 static int alert_main(struct engine *e)
 {
     size_t slot = 1;
+    /* deliveries are not the hot path: on a busy machine the workers come first */
+    if (setpriority(PRIO_PROCESS, 0, 5) != 0)
+        vgl_debug("run", "alert process: setpriority: %s", strerror(errno));
     struct vgl_error err = {0};
     struct vgl_store *s = vgl_store_open(e->store_path, NULL, &err);
     if (!s) {
