@@ -120,10 +120,10 @@ head -c 200000 /dev/zero | tr '\0' 'a' > "$tmp/big.txt"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer s3cret-token" --data-binary @"$tmp/big.txt" \
     "http://127.0.0.1:$http_port/ingest/http/events")
 [[ $code == 413 ]] && ok || bad "over the body cap: 413, got $code"
-# hostile payloads: invalid UTF-8, binary, a rule error, a 2 MB line (over max_record_bytes)
+# hostile payloads: invalid UTF-8, binary, a rule error, a 100 MB line (over max_record_bytes)
 printf '{"seq": 3000, "user": "\xff\xfe", "action": "alert"}\n\x00\x01\x02binary\n{"seq": 3001, "user": "x", "action": "read"}\n' \
     > "$p/incoming/hostile.jsonl"
-head -c 2000000 /dev/zero | tr '\0' 'b' >> "$p/incoming/hostile.jsonl"
+head -c 100000000 /dev/zero | tr '\0' 'b' >> "$p/incoming/hostile.jsonl"
 printf '\n{"seq": 3002, "user": "after", "action": "alert"}\n' >> "$p/incoming/hostile.jsonl"
 # a flood of UDP datagrams
 "$py" - "$syslog_port" <<'PY'
@@ -162,7 +162,7 @@ for r in unclassified oversize rule_error; do
     "$vigil" deadletters list --config "$p/conf" --json --reason $r > "$tmp/dl.$r" 2>&1
 done
 grep -q 'hostile.jsonl' "$tmp/dl.unclassified" && grep -qF '\\xff\\xfe' "$tmp/dl.unclassified" && ok || bad "dead letters: invalid UTF-8 kept: $(head -c 600 "$tmp/dl.unclassified")"
-grep -q '"bytes":2000000' "$tmp/dl.oversize" && ok || bad "dead letters: oversize: $(cat "$tmp/dl.oversize")"
+grep -q '"bytes":100000000' "$tmp/dl.oversize" && ok || bad "dead letters: oversize: $(cat "$tmp/dl.oversize")"
 grep -q "rule 'fragile': the rule raised: IndexError" "$tmp/dl.rule_error" && ok || bad "dead letters: rule error: $(cat "$tmp/dl.rule_error")"
 kill -0 $run_pid 2>/dev/null && ok || bad "vigil run survived the hostile input"
 
