@@ -38,21 +38,6 @@ static void usage(FILE *out)
             VGL_EXIT_CODES_HELP);
 }
 
-static int64_t since_time(const char *s)
-{
-    char *end;
-    long n = strtol(s, &end, 10);
-    if (end != s && end[0] && !end[1] && n >= 0) {
-        long mult = end[0] == 'm' ? 60 : end[0] == 'h' ? 3600 : end[0] == 'd' ? 86400 : 0;
-        if (mult)
-            return ((int64_t)time(NULL) - n * mult) * 1000000;
-    }
-    struct tm tm = {0};
-    if (!strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) && !strptime(s, "%Y-%m-%dT%H:%M", &tm) &&
-        !strptime(s, "%Y-%m-%d", &tm))
-        return 0;
-    return (int64_t)timegm(&tm) * 1000000;
-}
 
 struct list_ctx {
     bool json;
@@ -281,7 +266,7 @@ int vgl_cmd_deadletters(int argc, char **argv)
         } else if (strcmp(a, "--id") == 0 && has) {
             f.id = argv[++i];
         } else if (strcmp(a, "--since") == 0 && has) {
-            f.since_us = since_time(argv[++i]);
+            f.since_us = vgl_cli_parse_time(argv[++i]);
             if (!f.since_us) {
                 fprintf(stderr, "vigil deadletters: cannot read time '%s' (YYYY-MM-DD[THH:MM[:SS]] or "
                                 "30m, 6h, 2d)\n", argv[i]);

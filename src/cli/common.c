@@ -4,6 +4,7 @@
 #include "cli/common.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,4 +73,31 @@ void vgl_progress_done(struct vgl_progress *p)
 {
     if (p->enabled && p->last != p->started)
         fprintf(stderr, "\r\033[K");
+}
+
+/* "2026-11-20", "2026-11-20T08:15[:30]" (UTC), or "30m"/"6h"/"2d" ago; 0 on error. */
+int64_t vgl_cli_parse_time(const char *s)
+{
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (end != s && end[0] && !end[1] && n >= 0) {
+        long mult = end[0] == 'm' ? 60 : end[0] == 'h' ? 3600 : end[0] == 'd' ? 86400 : 0;
+        if (mult)
+            return ((int64_t)time(NULL) - n * mult) * 1000000;
+    }
+    struct tm tm = {0};
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+    int got = sscanf(s, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec);
+    if ((got != 3 && got != 5 && got != 6) || mo < 1 || mo > 12 || d < 1 || d > 31)
+        return 0;
+    (void)tm;
+    /* days from 1970-01-01 for a proleptic Gregorian date (no timegm in POSIX) */
+    int yy = y - (mo <= 2);
+    int era = (yy >= 0 ? yy : yy - 399) / 400;
+    int yoe = yy - era * 400;
+    int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + doe - 719468;
+    int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec;
+    return secs < 0 ? 0 : secs * 1000000;
 }

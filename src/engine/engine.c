@@ -30,6 +30,7 @@
 #include "rules/rules.h"
 #include "source/net.h"
 #include "source/source.h"
+#include "source/util.h"
 #include "store/store.h"
 
 #define MAX_WORKERS 256
@@ -181,13 +182,6 @@ static bool is_http_service(const char *svc)
            strcmp(svc, "sns") == 0 || strcmp(svc, "streamalert_app") == 0;
 }
 
-static unsigned name_hash(const char *s)
-{
-    unsigned h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
 
 static void add_source(struct worker *w, struct vgl_source *s, bool finite, const char *what,
                        const struct vgl_error *err)
@@ -240,13 +234,13 @@ static void open_sources(struct worker *w)
             glob_t g;
             if (strpbrk(path, "*?[") && glob(path, 0, NULL, &g) == 0) {
                 for (size_t k = 0; k < g.gl_pathc; k++) {
-                    if (name_hash(g.gl_pathv[k]) % (unsigned)w->e->nworkers != (unsigned)w->idx)
+                    if (vgl_source_fnv1a32(g.gl_pathv[k]) % (unsigned)w->e->nworkers != (unsigned)w->idx)
                         continue;
                     add_source(w, vgl_source_file_new(g.gl_pathv[k], ds->service, ds->resource, &so, &err),
                                false, g.gl_pathv[k], &err);
                 }
                 globfree(&g);
-            } else if (name_hash(path) % (unsigned)w->e->nworkers == (unsigned)w->idx) {
+            } else if (vgl_source_fnv1a32(path) % (unsigned)w->e->nworkers == (unsigned)w->idx) {
                 add_source(w, vgl_source_file_new(path, ds->service, ds->resource, &so, &err), false, what,
                            &err);
             }

@@ -10,6 +10,7 @@
  * source.h and docs/source.md.
  */
 #include "source/source.h"
+#include "source/util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -94,80 +95,10 @@ struct dir_source {
     bool advanced, done_now;
 };
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
-static int sleep_ms(uint64_t ms)
-{
-    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
-    return nanosleep(&ts, NULL) == 0 ? 0 : -1;
-}
 
-static uint64_t fnv1a64(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
-/* The shard hash of a file name: 32-bit FNV-1a (docs/source.md). */
-static uint32_t fnv1a32(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 16777619u;
-    }
-    return h;
-}
 
-static char *absolute_path(const char *path)
-{
-    char *full;
-    if (path[0] == '/') {
-        full = vgl_xstrdup(path);
-    } else {
-        char cwd[4096];
-        if (!getcwd(cwd, sizeof cwd))
-            return NULL;
-        size_t n = strlen(cwd) + strlen(path) + 2;
-        full = vgl_xmalloc(n);
-        snprintf(full, n, "%s/%s", cwd, path);
-    }
-    char *out = vgl_xmalloc(strlen(full) + 2);
-    size_t len = 0;
-    for (const char *p = full; *p;) {
-        while (*p == '/')
-            p++;
-        const char *e = strchr(p, '/');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (n == 0 || (n == 1 && p[0] == '.')) {
-            /* nothing */
-        } else if (n == 2 && p[0] == '.' && p[1] == '.') {
-            while (len > 0 && out[len - 1] != '/')
-                len--;
-            if (len > 0)
-                len--;
-        } else {
-            out[len++] = '/';
-            memcpy(out + len, p, n);
-            len += n;
-        }
-        p += n;
-    }
-    if (len == 0)
-        out[len++] = '/';
-    out[len] = '\0';
-    free(full);
-    return out;
-}
 
 /* True when f was last modified at least QUIET_NS ago. */
 static bool quiet(const struct dfile *f)
@@ -213,17 +144,6 @@ static void batch_add(struct dir_source *s, const struct vgl_line *line, uint64_
     s->nitems++;
 }
 
-static bool is_blank(const struct vgl_line *line)
-{
-    if (line->oversize)
-        return false;
-    for (size_t i = 0; i < line->len; i++) {
-        char c = line->data[i];
-        if (c != ' ' && c != '\t' && c != '\r')
-            return false;
-    }
-    return true;
-}
 
 /* ---- the file list ---- */
 
@@ -294,7 +214,7 @@ static struct dfile *add_file(struct dir_source *s, size_t slot, const char *nam
     if (strlen(f->path) <= POS_PATH_MAX)
         snprintf(f->pos_path, sizeof f->pos_path, "%s", f->path);
     else
-        snprintf(f->pos_path, sizeof f->pos_path, "h%016" PRIx64, fnv1a64(f->path));
+        snprintf(f->pos_path, sizeof f->pos_path, "h%016" PRIx64, vgl_source_fnv1a64(f->path));
     f->seen = true;
     s->files = vgl_xgrow(s->files, &s->files_cap, s->nfiles + 1, sizeof *s->files);
     memmove(s->files + slot + 1, s->files + slot, (s->nfiles - slot) * sizeof *s->files);
@@ -315,7 +235,7 @@ static bool skip_name(const struct dir_source *s, const char *name)
     size_t n = strlen(name);
     if (name[0] == '.' || (n >= 4 && strcmp(name + n - 4, ".tmp") == 0))
         return true;
-    return s->nworkers > 1 && (int)(fnv1a32(name) % (uint32_t)s->nworkers) != s->worker;
+    return s->nworkers > 1 && (int)(vgl_source_fnv1a32(name) % (uint32_t)s->nworkers) != s->worker;
 }
 
 /* Lists the directory: new files are added, known ones get their size and mtime updated,
@@ -323,7 +243,7 @@ static bool skip_name(const struct dir_source *s, const char *name)
 static void scan(struct dir_source *s)
 {
     s->scanned = true;
-    s->last_scan = now_ms();
+    s->last_scan = vgl_source_now_ms();
     DIR *d = opendir(s->dir);
     if (!d) {
         if (errno != s->scan_errno) {
@@ -548,7 +468,7 @@ static int read_lines(struct dir_source *s, size_t max_items, size_t max_bytes)
         s->last_end = at + len;
         s->advanced = true;
         s->bfile = f;
-        if (!is_blank(&line))
+        if (!vgl_source_line_blank(&line))
             batch_add(s, &line, at);
     }
 }
@@ -638,9 +558,9 @@ static int dir_next(struct vgl_source *src, struct vgl_source_batch *b, size_t m
     s->bfile = NULL;
     if (max_items == 0)
         max_items = 1;
-    uint64_t deadline = now_ms() + (timeout_ms > 0 ? (uint64_t)timeout_ms : 0);
+    uint64_t deadline = vgl_source_now_ms() + (timeout_ms > 0 ? (uint64_t)timeout_ms : 0);
     for (;;) {
-        if (!s->scanned || now_ms() - s->last_scan >= RESCAN_MS)
+        if (!s->scanned || vgl_source_now_ms() - s->last_scan >= RESCAN_MS)
             scan(s);
         if (!s->cur) {
             struct dfile *f = pick(s);
@@ -653,10 +573,10 @@ static int dir_next(struct vgl_source *src, struct vgl_source_batch *b, size_t m
                 break;
             continue;
         }
-        uint64_t now = now_ms();
+        uint64_t now = vgl_source_now_ms();
         if (now >= deadline)
             break;
-        if (sleep_ms(deadline - now < POLL_MS ? deadline - now : POLL_MS) != 0)
+        if (vgl_source_sleep_ms(deadline - now < POLL_MS ? deadline - now : POLL_MS) != 0)
             break;
     }
     batch_finish(s, b);
@@ -739,7 +659,7 @@ struct vgl_source *vgl_source_dir_new(const char *dir, const char *service, cons
                       nworkers - 1);
         return NULL;
     }
-    char *abs = absolute_path(dir);
+    char *abs = vgl_source_absolute_path(dir);
     if (!abs) {
         vgl_error_set(err, VGL_EIO, "dir source '%s': cannot find the working directory: %s", dir,
                       strerror(errno));

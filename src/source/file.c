@@ -10,6 +10,7 @@
  * docs/source.md.
  */
 #include "source/source.h"
+#include "source/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -88,72 +89,9 @@ struct file_source {
 
 static const struct vgl_source_ops file_ops;
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
-/* Sleeps ms milliseconds; returns -1 when a signal cut it short (the caller returns). */
-static int sleep_ms(uint64_t ms)
-{
-    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
-    return nanosleep(&ts, NULL) == 0 ? 0 : -1;
-}
 
-static uint64_t fnv1a64(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
-/* An absolute, lexically cleaned copy of path ("." and "//" dropped, ".." folded); NULL
- * when the working directory cannot be found. */
-static char *absolute_path(const char *path)
-{
-    char *full;
-    if (path[0] == '/') {
-        full = vgl_xstrdup(path);
-    } else {
-        char cwd[4096];
-        if (!getcwd(cwd, sizeof cwd))
-            return NULL;
-        size_t n = strlen(cwd) + strlen(path) + 2;
-        full = vgl_xmalloc(n);
-        snprintf(full, n, "%s/%s", cwd, path);
-    }
-    char *out = vgl_xmalloc(strlen(full) + 2);
-    size_t len = 0;
-    for (const char *p = full; *p;) {
-        while (*p == '/')
-            p++;
-        const char *e = strchr(p, '/');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (n == 0 || (n == 1 && p[0] == '.')) {
-            /* nothing */
-        } else if (n == 2 && p[0] == '.' && p[1] == '.') {
-            while (len > 0 && out[len - 1] != '/')
-                len--;
-            if (len > 0)
-                len--;
-        } else {
-            out[len++] = '/';
-            memcpy(out + len, p, n);
-            len += n;
-        }
-        p += n;
-    }
-    if (len == 0)
-        out[len++] = '/';
-    out[len] = '\0';
-    free(full);
-    return out;
-}
 
 /* ---- the batch being built ---- */
 
@@ -191,17 +129,6 @@ static void batch_add(struct file_source *s, const struct vgl_line *line, uint64
     s->nitems++;
 }
 
-static bool is_blank(const struct vgl_line *line)
-{
-    if (line->oversize)
-        return false;
-    for (size_t i = 0; i < line->len; i++) {
-        char c = line->data[i];
-        if (c != ' ' && c != '\t' && c != '\r')
-            return false;
-    }
-    return true;
-}
 
 /* ---- the cursor ---- */
 
@@ -394,7 +321,7 @@ static int read_lines(struct file_source *s, size_t max_items, size_t max_bytes,
         s->last_at = at;
         s->last_end = at + len;
         s->advanced = true;
-        if (!is_blank(&line))
+        if (!vgl_source_line_blank(&line))
             batch_add(s, &line, at);
     }
 }
@@ -478,7 +405,7 @@ static int file_next(struct vgl_source *src, struct vgl_source_batch *b, size_t 
     }
     if (max_items == 0)
         max_items = 1;
-    uint64_t deadline = now_ms() + (timeout_ms > 0 ? (uint64_t)timeout_ms : 0);
+    uint64_t deadline = vgl_source_now_ms() + (timeout_ms > 0 ? (uint64_t)timeout_ms : 0);
     for (;;) {
         if (s->fd >= 0 || open_file(s)) {
             struct vgl_error e = {0};
@@ -498,10 +425,10 @@ static int file_next(struct vgl_source *src, struct vgl_source_batch *b, size_t 
             if (check_file(s) > 0)
                 continue;
         }
-        uint64_t now = now_ms();
+        uint64_t now = vgl_source_now_ms();
         if (now >= deadline)
             break;
-        if (sleep_ms(deadline - now < POLL_MS ? deadline - now : POLL_MS) != 0)
+        if (vgl_source_sleep_ms(deadline - now < POLL_MS ? deadline - now : POLL_MS) != 0)
             break;
     }
     batch_finish(s, b);
@@ -585,7 +512,7 @@ struct vgl_source *vgl_source_file_new(const char *path, const char *service, co
         vgl_error_set(err, VGL_EINVAL, "file source: empty path");
         return NULL;
     }
-    char *abs = absolute_path(path);
+    char *abs = vgl_source_absolute_path(path);
     if (!abs) {
         vgl_error_set(err, VGL_EIO, "file source '%s': cannot find the working directory: %s",
                       path, strerror(errno));
@@ -617,7 +544,7 @@ struct vgl_source *vgl_source_file_new(const char *path, const char *service, co
     if (strlen(abs) <= POS_PATH_MAX)
         snprintf(s->pos_path, sizeof s->pos_path, "%s", abs);
     else
-        snprintf(s->pos_path, sizeof s->pos_path, "h%016" PRIx64, fnv1a64(abs));
+        snprintf(s->pos_path, sizeof s->pos_path, "h%016" PRIx64, vgl_source_fnv1a64(abs));
 
     char value[VGL_SOURCE_CP_VALUE_MAX];
     if (opts && opts->checkpoint_get &&

@@ -7,6 +7,7 @@
  * so an idle pipe does not hold it past its timeout.  Contract: source.h, docs/source.md.
  */
 #include "source/source.h"
+#include "source/util.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -40,12 +41,6 @@ struct stdin_source {
     size_t nbytes, bytes_cap;
 };
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void batch_add(struct stdin_source *s, const struct vgl_line *line)
 {
@@ -72,17 +67,6 @@ static void batch_add(struct stdin_source *s, const struct vgl_line *line)
     s->nitems++;
 }
 
-static bool is_blank(const struct vgl_line *line)
-{
-    if (line->oversize)
-        return false;
-    for (size_t i = 0; i < line->len; i++) {
-        char c = line->data[i];
-        if (c != ' ' && c != '\t' && c != '\r')
-            return false;
-    }
-    return true;
-}
 
 /*
  * True when the reader surely holds unread bytes: more than the last line's "\r\n" past it.
@@ -127,11 +111,11 @@ static int stdin_next(struct vgl_source *src, struct vgl_source_batch *b, size_t
     s->batch_eof = s->eof;
     if (max_items == 0)
         max_items = 1;
-    uint64_t deadline = now_ms() + (timeout_ms > 0 ? (uint64_t)timeout_ms : 0);
+    uint64_t deadline = vgl_source_now_ms() + (timeout_ms > 0 ? (uint64_t)timeout_ms : 0);
     while (!s->eof && s->nitems < max_items && !(max_bytes && s->nbytes >= max_bytes)) {
         if (!buffered(s)) {
             /* the first line may be waited for; after it, only what is there already */
-            uint64_t now = now_ms();
+            uint64_t now = vgl_source_now_ms();
             int ms = s->nitems == 0 && now < deadline ? (int)(deadline - now) : 0;
             int rc = wait_input(ms);
             if (rc < 0 && errno == EINTR)
@@ -159,7 +143,7 @@ static int stdin_next(struct vgl_source *src, struct vgl_source_batch *b, size_t
             break;
         }
         s->last_end = line.offset + (line.oversize ? line.oversize_len : line.len);
-        if (!is_blank(&line))
+        if (!vgl_source_line_blank(&line))
             batch_add(s, &line);
     }
     batch_finish(s, b);

@@ -1,0 +1,97 @@
+/* source/util.c: helpers the file, directory and stdin sources share (util.h). */
+#include "source/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/xmalloc.h"
+#include "frame/lines.h"
+
+uint64_t vgl_source_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int vgl_source_sleep_ms(uint64_t ms)
+{
+    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+    return nanosleep(&ts, NULL) == 0 ? 0 : -1;
+}
+
+uint64_t vgl_source_fnv1a64(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+uint32_t vgl_source_fnv1a32(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+char *vgl_source_absolute_path(const char *path)
+{
+    char *full;
+    if (path[0] == '/') {
+        full = vgl_xstrdup(path);
+    } else {
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd))
+            return NULL;
+        size_t n = strlen(cwd) + strlen(path) + 2;
+        full = vgl_xmalloc(n);
+        snprintf(full, n, "%s/%s", cwd, path);
+    }
+    char *out = vgl_xmalloc(strlen(full) + 2);
+    size_t len = 0;
+    for (const char *p = full; *p;) {
+        while (*p == '/')
+            p++;
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == 0 || (n == 1 && p[0] == '.')) {
+            /* nothing */
+        } else if (n == 2 && p[0] == '.' && p[1] == '.') {
+            while (len > 0 && out[len - 1] != '/')
+                len--;
+            if (len > 0)
+                len--;
+        } else {
+            out[len++] = '/';
+            memcpy(out + len, p, n);
+            len += n;
+        }
+        p += n;
+    }
+    if (len == 0)
+        out[len++] = '/';
+    out[len] = '\0';
+    free(full);
+    return out;
+}
+
+bool vgl_source_line_blank(const struct vgl_line *line)
+{
+    if (line->oversize)
+        return false;
+    for (size_t i = 0; i < line->len; i++) {
+        char c = line->data[i];
+        if (c != ' ' && c != '\t' && c != '\r')
+            return false;
+    }
+    return true;
+}
