@@ -36,7 +36,7 @@ sink="http://127.0.0.1:$(cat "$tmp/sink.port")"
 setup_project() {   # $1: project dir
     local p=$1
     cp -r "$src/tests/data/run_project" "$p"
-    mkdir -p "$p/incoming" "$p/tail"
+    mkdir -p "$p/incoming" "$p/tail" "$p/conf/clusters"   # (git keeps no empty folder)
     syslog_port=$(free_port)
     http_port=$(free_port)
     metrics_port=$(free_port)
