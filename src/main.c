@@ -24,7 +24,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: vigil [-v|-q] [--log-level LEVEL] <command> [args]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
     fprintf(out, "\n'vigil <command> --help' describes a command.\n\n%s", VGL_EXIT_CODES_HELP);
 }
 
