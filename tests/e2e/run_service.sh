@@ -125,6 +125,20 @@ printf '{"seq": 3000, "user": "\xff\xfe", "action": "alert"}\n\x00\x01\x02binary
     > "$p/incoming/hostile.jsonl"
 head -c 100000000 /dev/zero | tr '\0' 'b' >> "$p/incoming/hostile.jsonl"
 printf '\n{"seq": 3002, "user": "after", "action": "alert"}\n' >> "$p/incoming/hostile.jsonl"
+# hostile input over the network: binary and invalid UTF-8 through HTTP ingest, a 2 MB
+# syslog frame over TCP (over max_record_bytes) followed by a good message
+code=$(printf '\xff\xfe\x00binary\n{"seq": 2500, "user": "\xc3\x28", "action": "alert"}\n' |
+    curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer s3cret-token" --data-binary @- \
+    "http://127.0.0.1:$http_port/ingest/kinesis/stream")
+[[ $code == 200 ]] && ok || bad "binary over HTTP ingest: 200 (dead letters), got $code"
+"$py" - "$syslog_port" <<'PY'
+import socket, sys, time
+t = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+t.sendall(b'<13>Dec 06 01:02:03 host3 app: ' + b'x' * 2000000 + b'\n')
+t.sendall(b'<13>Dec 06 01:02:05 host3 app: ALERT after oversize\n')
+time.sleep(0.3)
+t.close()
+PY
 # a flood of UDP datagrams
 "$py" - "$syslog_port" <<'PY'
 import socket, sys
@@ -132,8 +146,8 @@ u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(5000):
     u.sendto(b'<13>Dec  6 01:02:03 host1 app[12]: flood %d' % i, ('127.0.0.1', int(sys.argv[1])))
 PY
-# expected alerts: 5 (dir) + 1 (gz) + 4 (tail) + 3 (syslog) + 2 (kinesis/http) + 1 (after the big line)
-want=16
+# expected alerts: 5 (dir) + 1 (gz) + 4 (tail) + 4 (syslog) + 2 (kinesis/http) + 1 (after the big line)
+want=17
 wait_for 30 '[[ $(count_requests "\"path\": \"/hook\"") -ge $want ]]' && ok || bad "alerts at the sink: $(count_requests '"path": "/hook"') of $want"
 sleep 1
 [[ $(alerts_in_store "$p") -eq $want ]] && ok || bad "alerts in the store: $(alerts_in_store "$p") of $want"
@@ -150,7 +164,8 @@ for line in open(sys.argv[1]):
 want = {1001, 1002, 1003, 900, 2000, 2002, 3002}
 syslog = sorted(m for m in messages if 'ALERT' in m)
 print('seqs missing:', sorted(want - seqs), 'syslog alerts:', syslog)
-sys.exit(0 if want <= seqs and syslog == ['ALERT from tcp', 'ALERT from udp', 'ALERT newline framed'] else 1)
+sys.exit(0 if want <= seqs and syslog == ['ALERT after oversize', 'ALERT from tcp', 'ALERT from udp',
+                                          'ALERT newline framed'] else 1)
 PY
 curl -s "http://127.0.0.1:$metrics_port/metrics" > "$tmp/metrics.txt"
 grep -q '^vigil_records_in_total [1-9]' "$tmp/metrics.txt" && ok || bad "metrics: records in: $(head -5 "$tmp/metrics.txt")"
@@ -163,6 +178,8 @@ for r in unclassified oversize rule_error; do
 done
 grep -q 'hostile.jsonl' "$tmp/dl.unclassified" && grep -qF '\\xff\\xfe' "$tmp/dl.unclassified" && ok || bad "dead letters: invalid UTF-8 kept: $(head -c 600 "$tmp/dl.unclassified")"
 grep -q '"bytes":100000000' "$tmp/dl.oversize" && ok || bad "dead letters: oversize: $(cat "$tmp/dl.oversize")"
+grep -q '"service":"syslog".*"bytes":20000' "$tmp/dl.oversize" && ok || bad "dead letters: the oversize syslog frame"
+grep -q '"service":"kinesis".*"payload":"\\\\xff\\\\xfe' "$tmp/dl.unclassified" && ok || bad "dead letters: binary from HTTP ingest kept: $(grep kinesis "$tmp/dl.unclassified" | head -c 400)"
 grep -q "rule 'fragile': the rule raised: IndexError" "$tmp/dl.rule_error" && ok || bad "dead letters: rule error: $(cat "$tmp/dl.rule_error")"
 kill -0 $run_pid 2>/dev/null && ok || bad "vigil run survived the hostile input"
 
