@@ -127,6 +127,19 @@ const struct vgl_json *vgl_output_magic(const struct vgl_output_ctx *ctx, const 
     return vgl_json_get(ctx->pub, name, (size_t)n);
 }
 
+const struct vgl_json *vgl_output_pub(const struct vgl_output_ctx *ctx, const char *key)
+{
+    if (!ctx->pub || ctx->pub->type != VGL_JSON_OBJECT)
+        return NULL;
+    return vgl_json_getz(ctx->pub, key);
+}
+
+struct vgl_json vgl_output_alert_value(const struct vgl_output_ctx *ctx, const char *key)
+{
+    const struct vgl_json *v = vgl_output_alert_field(ctx, key);
+    return v ? *v : vgl_json_str("", 0);
+}
+
 const struct vgl_json *vgl_output_alert_field(const struct vgl_output_ctx *ctx, const char *key)
 {
     if (!ctx->alert || ctx->alert->type != VGL_JSON_OBJECT)

@@ -32,7 +32,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "json/json.h"
 #include "output/http.h"
 
 struct vgl_arena;
@@ -124,6 +126,25 @@ const char *vgl_output_cred(const struct vgl_output_ctx *ctx, const char *field)
 int vgl_output_need_creds(const struct vgl_output_ctx *ctx, struct vgl_error *err);
 /* The publication's magic key "@<service>.<field>" (compat 7.1), or NULL. */
 const struct vgl_json *vgl_output_magic(const struct vgl_output_ctx *ctx, const char *key);
+/* A JSON string of a NUL-terminated C string (not copied). */
+static inline struct vgl_json vgl_output_strz(const char *s)
+{
+    return vgl_json_str(s, strlen(s));
+}
+
+/* An object member with a NUL-terminated key (not copied). */
+static inline struct vgl_json_member vgl_output_member(const char *key, struct vgl_json val)
+{
+    struct vgl_json_member m = {.key = key, .klen = (uint32_t)strlen(key), .val = val};
+    return m;
+}
+
+/* The publication's member called key (the full name, e.g. "@jira.description"), or NULL. */
+const struct vgl_json *vgl_output_pub(const struct vgl_output_ctx *ctx, const char *key);
+
+/* The alert field key as a JSON value; a string "" when absent. */
+struct vgl_json vgl_output_alert_value(const struct vgl_output_ctx *ctx, const char *key);
+
 /* An alert field ("rule_name", "id", "record", ...), or NULL. */
 const struct vgl_json *vgl_output_alert_field(const struct vgl_output_ctx *ctx, const char *key);
 /* The alert field as a NUL-terminated string in the arena ("" when absent/not a string). */

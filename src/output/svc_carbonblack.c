@@ -75,9 +75,9 @@ static int send_create(struct vgl_output_ctx *ctx, struct cb_state *st,
         if (upper[i] >= 'a' && upper[i] <= 'z')
             upper[i] = (char)(upper[i] - 'a' + 'A');
     struct vgl_json_member m[] = {
-        vgl_tickets_member("md5hash", vgl_json_str(upper, st->vlen)),
-        vgl_tickets_member("text", vgl_tickets_strz("Banned from StreamAlert")),
-        vgl_tickets_member("enabled", vgl_json_bool(true)),
+        vgl_output_member("md5hash", vgl_json_str(upper, st->vlen)),
+        vgl_output_member("text", vgl_output_strz("Banned from StreamAlert")),
+        vgl_output_member("enabled", vgl_json_bool(true)),
     };
     st->info = vgl_json_object(ctx->arena, m, 3);
     return post(ctx, st, req, err);
@@ -250,7 +250,7 @@ static int on_select(struct vgl_output_ctx *ctx, struct cb_state *st,
             set = true;
         }
     if (!set)
-        m[n++] = vgl_tickets_member("enabled", yes);
+        m[n++] = vgl_output_member("enabled", yes);
     st->info = vgl_json_object(ctx->arena, m, n);
     return post(ctx, st, req, err);
 }

@@ -118,8 +118,8 @@ static int build_labels(struct vgl_output_ctx *ctx, const struct vgl_json *data,
     struct vgl_json *items = vgl_arena_alloc(ctx->arena, (l.n ? l.n : 1) * sizeof *items);
     for (size_t i = 0; i < l.n; i++) {
         struct vgl_json_member m[] = {
-            vgl_tickets_member("type", vgl_json_str(l.items[i].type, l.items[i].tlen)),
-            vgl_tickets_member("value", vgl_json_str(l.items[i].value, l.items[i].vlen)),
+            vgl_output_member("type", vgl_json_str(l.items[i].type, l.items[i].tlen)),
+            vgl_output_member("value", vgl_json_str(l.items[i].value, l.items[i].vlen)),
         };
         items[i] = vgl_json_object(ctx->arena, m, 2);
     }
@@ -158,7 +158,7 @@ static struct vgl_json severity(const struct vgl_json *v)
 static int str_field(struct vgl_output_ctx *ctx, const char *key, struct vgl_json def,
                      struct vgl_json *out, struct vgl_error *err)
 {
-    const struct vgl_json *v = vgl_tickets_pub(ctx, key);
+    const struct vgl_json *v = vgl_output_pub(ctx, key);
     size_t n = 0;
     const char *s = vgl_tickets_py_str(ctx, v ? v : &def, &n, err);
     if (!s)
@@ -179,16 +179,16 @@ static int demisto_step(struct vgl_output_ctx *ctx, const struct vgl_http_respon
     if (rc < 0)
         return rc;
     struct vgl_json type, name, owner, details, labels;
-    if ((rc = str_field(ctx, "@demisto.incident_type", vgl_tickets_strz("Unclassified"), &type,
+    if ((rc = str_field(ctx, "@demisto.incident_type", vgl_output_strz("Unclassified"), &type,
                         err)) < 0 ||
-        (rc = str_field(ctx, "@demisto.incident_name", vgl_tickets_alert_value(ctx, "rule_name"),
+        (rc = str_field(ctx, "@demisto.incident_name", vgl_output_alert_value(ctx, "rule_name"),
                         &name, err)) < 0 ||
-        (rc = str_field(ctx, "@demisto.owner", vgl_tickets_strz("StreamAlert"), &owner, err)) < 0 ||
-        (rc = str_field(ctx, "@demisto.details", vgl_tickets_alert_value(ctx, "rule_description"),
+        (rc = str_field(ctx, "@demisto.owner", vgl_output_strz("StreamAlert"), &owner, err)) < 0 ||
+        (rc = str_field(ctx, "@demisto.details", vgl_output_alert_value(ctx, "rule_description"),
                         &details, err)) < 0)
         return rc;
-    const struct vgl_json *playbook = vgl_tickets_pub(ctx, "@demisto.playbook");
-    const struct vgl_json *label_data = vgl_tickets_pub(ctx, "@demisto.label_data");
+    const struct vgl_json *playbook = vgl_output_pub(ctx, "@demisto.playbook");
+    const struct vgl_json *label_data = vgl_output_pub(ctx, "@demisto.label_data");
     struct vgl_json empty = vgl_json_object(ctx->arena, NULL, 0);
     if (!label_data)
         label_data = ctx->pub ? ctx->pub : &empty;
@@ -196,15 +196,15 @@ static int demisto_step(struct vgl_output_ctx *ctx, const struct vgl_http_respon
     if (rc < 0)
         return rc;
     struct vgl_json_member m[] = {
-        vgl_tickets_member("type", type),
-        vgl_tickets_member("name", name),
-        vgl_tickets_member("owner", owner),
-        vgl_tickets_member("playbook", playbook ? *playbook : vgl_tickets_strz("Unknown")),
-        vgl_tickets_member("severity", severity(vgl_tickets_pub(ctx, "@demisto.severity"))),
-        vgl_tickets_member("labels", labels),
-        vgl_tickets_member("customFields", empty),
-        vgl_tickets_member("details", details),
-        vgl_tickets_member("createInvestigation", vgl_json_bool(true)),
+        vgl_output_member("type", type),
+        vgl_output_member("name", name),
+        vgl_output_member("owner", owner),
+        vgl_output_member("playbook", playbook ? *playbook : vgl_output_strz("Unknown")),
+        vgl_output_member("severity", severity(vgl_output_pub(ctx, "@demisto.severity"))),
+        vgl_output_member("labels", labels),
+        vgl_output_member("customFields", empty),
+        vgl_output_member("details", details),
+        vgl_output_member("createInvestigation", vgl_json_bool(true)),
     };
     struct vgl_json body = vgl_json_object(ctx->arena, m, sizeof m / sizeof m[0]);
     const char *h[] = {

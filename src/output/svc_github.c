@@ -35,8 +35,8 @@ static const char *basic_auth(struct vgl_output_ctx *ctx, const char *user, cons
 /* "### Description\n<desc>\n\n### Event data\n\n```\n<record, indent 2, sorted>\n```" */
 static int default_body(struct vgl_output_ctx *ctx, struct vgl_json *out, struct vgl_error *err)
 {
-    struct vgl_json desc = vgl_saas_alert_value(ctx, "rule_description");
-    struct vgl_json rec = vgl_saas_alert_value(ctx, "record");
+    struct vgl_json desc = vgl_output_alert_value(ctx, "rule_description");
+    struct vgl_json rec = vgl_output_alert_value(ctx, "record");
     struct vgl_buf b;
     vgl_buf_init(&b, 0);
     int rc = vgl_buf_puts(&b, "### Description\n");
@@ -99,9 +99,9 @@ static int github_step(struct vgl_output_ctx *ctx, const struct vgl_http_respons
             return rc;
     }
     struct vgl_json_member m[] = {
-        vgl_saas_member("title", title),
-        vgl_saas_member("body", body),
-        vgl_saas_member("labels", split_labels(ctx, vgl_output_cred(ctx, "labels"))),
+        vgl_output_member("title", title),
+        vgl_output_member("body", body),
+        vgl_output_member("labels", split_labels(ctx, vgl_output_cred(ctx, "labels"))),
     };
     struct vgl_json doc = vgl_json_object(ctx->arena, m, 3);
     const char *url = vgl_output_fmt(ctx, "%s/repos/%s/issues",

@@ -70,16 +70,16 @@ static int send_req(struct vgl_output_ctx *ctx, struct jira_state *st, struct vg
 static int send_create(struct vgl_output_ctx *ctx, struct jira_state *st,
                        struct vgl_http_request *req, struct vgl_error *err)
 {
-    struct vgl_json_member project[] = {vgl_tickets_member("key", vgl_tickets_strz(st->project_key))};
-    struct vgl_json_member itype[] = {vgl_tickets_member("name", vgl_tickets_strz(st->issue_type))};
+    struct vgl_json_member project[] = {vgl_output_member("key", vgl_output_strz(st->project_key))};
+    struct vgl_json_member itype[] = {vgl_output_member("name", vgl_output_strz(st->issue_type))};
     struct vgl_json_member fields[] = {
-        vgl_tickets_member("project", vgl_json_object(ctx->arena, project, 1)),
-        vgl_tickets_member("summary", st->summary),
-        vgl_tickets_member("description", st->description),
-        vgl_tickets_member("issuetype", vgl_json_object(ctx->arena, itype, 1)),
+        vgl_output_member("project", vgl_json_object(ctx->arena, project, 1)),
+        vgl_output_member("summary", st->summary),
+        vgl_output_member("description", st->description),
+        vgl_output_member("issuetype", vgl_json_object(ctx->arena, itype, 1)),
     };
     struct vgl_json_member top[] = {
-        vgl_tickets_member("fields", vgl_json_object(ctx->arena, fields, 4))};
+        vgl_output_member("fields", vgl_json_object(ctx->arena, fields, 4))};
     struct vgl_json body = vgl_json_object(ctx->arena, top, 1);
     ctx->step = ST_CREATE;
     return send_req(ctx, st, req, "POST", endpoint(ctx, st, "rest/api/2/issue"), &body, err);
@@ -140,17 +140,17 @@ static int start(struct vgl_output_ctx *ctx, struct vgl_http_request *req, bool 
     st->issue_type = vgl_output_cred(ctx, "issue_type");
     st->aggregate = strcasecmp(vgl_output_cred(ctx, "aggregate"), "yes") == 0;
 
-    const struct vgl_json *v = vgl_tickets_pub(ctx, "@jira.issue_summary");
+    const struct vgl_json *v = vgl_output_pub(ctx, "@jira.issue_summary");
     if (v) {
         st->summary = *v;
     } else {
-        struct vgl_json rule = vgl_tickets_alert_value(ctx, "rule_name");
+        struct vgl_json rule = vgl_output_alert_value(ctx, "rule_name");
         const char *r = vgl_tickets_py_str(ctx, &rule, NULL, err);
         if (!r)
             return err ? err->code : VGL_ELIMIT;
-        st->summary = vgl_tickets_strz(vgl_output_fmt(ctx, "StreamAlert %s", r));
+        st->summary = vgl_output_strz(vgl_output_fmt(ctx, "StreamAlert %s", r));
     }
-    v = vgl_tickets_pub(ctx, "@jira.description");
+    v = vgl_output_pub(ctx, "@jira.description");
     if (v) {
         st->description = *v;
     } else {
@@ -181,8 +181,8 @@ static int start(struct vgl_output_ctx *ctx, struct vgl_http_request *req, bool 
         return send_first(ctx, st, req, err);
     }
     struct vgl_json_member login[] = {
-        vgl_tickets_member("username", vgl_tickets_strz(vgl_output_cred(ctx, "username"))),
-        vgl_tickets_member("password", vgl_tickets_strz(vgl_output_cred(ctx, "password"))),
+        vgl_output_member("username", vgl_output_strz(vgl_output_cred(ctx, "username"))),
+        vgl_output_member("password", vgl_output_strz(vgl_output_cred(ctx, "password"))),
     };
     struct vgl_json body = vgl_json_object(ctx->arena, login, 2);
     ctx->step = ST_LOGIN;
@@ -297,7 +297,7 @@ static int step_common(struct vgl_output_ctx *ctx, const struct vgl_http_respons
         const char *ids = vgl_tickets_py_str(ctx, &id, &idlen, err);
         if (!ids)
             return err ? err->code : VGL_ELIMIT;
-        struct vgl_json_member m[] = {vgl_tickets_member("body", st->description)};
+        struct vgl_json_member m[] = {vgl_output_member("body", st->description)};
         struct vgl_json body = vgl_json_object(ctx->arena, m, 1);
         const char *path = vgl_output_fmt(ctx, "rest/api/2/issue/%s/comment", ids);
         ctx->step = ST_COMMENT;

@@ -19,7 +19,7 @@ static int komand_step(struct vgl_output_ctx *ctx, const struct vgl_http_respons
     if (rc < 0)
         return rc;
     struct vgl_json empty = vgl_json_object(ctx->arena, NULL, 0);
-    struct vgl_json_member m[] = {vgl_tickets_member("data", ctx->pub ? *ctx->pub : empty)};
+    struct vgl_json_member m[] = {vgl_output_member("data", ctx->pub ? *ctx->pub : empty)};
     struct vgl_json body = vgl_json_object(ctx->arena, m, 1);
     const char *h[] = {
         vgl_output_fmt(ctx, "Authorization: %s", vgl_output_cred(ctx, "komand_auth_token"))};

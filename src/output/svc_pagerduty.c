@@ -50,15 +50,15 @@ static struct vgl_json v1_contexts(struct vgl_output_ctx *ctx, const struct vgl_
         const struct vgl_json *type = vgl_json_getz(c, "type");
         if (is_str(type, "link") && has_key(c, "href") && has_key(c, "text")) {
             struct vgl_json_member m[] = {
-                vgl_saas_member("type", vgl_saas_strz("link")),
-                vgl_saas_member("href", *vgl_json_getz(c, "href")),
-                vgl_saas_member("text", *vgl_json_getz(c, "text")),
+                vgl_output_member("type", vgl_output_strz("link")),
+                vgl_output_member("href", *vgl_json_getz(c, "href")),
+                vgl_output_member("text", *vgl_json_getz(c, "text")),
             };
             out[n++] = vgl_json_object(ctx->arena, m, 3);
         } else if (is_str(type, "image") && has_key(c, "src")) {
             struct vgl_json_member m[] = {
-                vgl_saas_member("type", vgl_saas_strz("image")),
-                vgl_saas_member("src", *vgl_json_getz(c, "src")),
+                vgl_output_member("type", vgl_output_strz("image")),
+                vgl_output_member("src", *vgl_json_getz(c, "src")),
             };
             out[n++] = vgl_json_object(ctx->arena, m, 2);
         }
@@ -70,8 +70,8 @@ static struct vgl_json v1_contexts(struct vgl_output_ctx *ctx, const struct vgl_
 static struct vgl_json default_details(struct vgl_output_ctx *ctx, bool with_record)
 {
     struct vgl_json_member m[] = {
-        vgl_saas_member("description", vgl_saas_alert_value(ctx, "rule_description")),
-        vgl_saas_member("record", vgl_saas_alert_value(ctx, "record")),
+        vgl_output_member("description", vgl_output_alert_value(ctx, "rule_description")),
+        vgl_output_member("record", vgl_output_alert_value(ctx, "record")),
     };
     return vgl_json_object(ctx->arena, m, with_record ? 2 : 1);
 }
@@ -94,13 +94,13 @@ static int v1_step(struct vgl_output_ctx *ctx, const struct vgl_http_response *r
     v = vgl_output_magic(ctx, "client_url");
     struct vgl_json client_url = v ? *v : vgl_json_str("", 0);
     struct vgl_json_member m[] = {
-        vgl_saas_member("service_key", vgl_saas_strz(vgl_output_cred(ctx, "service_key"))),
-        vgl_saas_member("event_type", vgl_saas_strz("trigger")),
-        vgl_saas_member("description", desc),
-        vgl_saas_member("details", details),
-        vgl_saas_member("client", vgl_saas_strz("streamalert")),
-        vgl_saas_member("client_url", client_url),
-        vgl_saas_member("contexts", v1_contexts(ctx, vgl_output_magic(ctx, "contexts"))),
+        vgl_output_member("service_key", vgl_output_strz(vgl_output_cred(ctx, "service_key"))),
+        vgl_output_member("event_type", vgl_output_strz("trigger")),
+        vgl_output_member("description", desc),
+        vgl_output_member("details", details),
+        vgl_output_member("client", vgl_output_strz("streamalert")),
+        vgl_output_member("client_url", client_url),
+        vgl_output_member("contexts", v1_contexts(ctx, vgl_output_magic(ctx, "contexts"))),
     };
     struct vgl_json body = vgl_json_object(ctx->arena, m, sizeof m / sizeof m[0]);
     const char *url = vgl_saas_join(ctx, ctx->env->pagerduty_events_url, V1_PATH);
@@ -121,7 +121,7 @@ static const struct vgl_json *v2_pub(const struct vgl_output_ctx *ctx, const cha
 {
     char key[64];
     snprintf(key, sizeof key, "@pagerduty-v2.%s", field);
-    return vgl_saas_pub(ctx, key);
+    return vgl_output_pub(ctx, key);
 }
 
 static struct vgl_json v2_pub_or_null(const struct vgl_output_ctx *ctx, const char *field)
@@ -143,9 +143,9 @@ static struct vgl_json v2_images(struct vgl_output_ctx *ctx, const struct vgl_js
         const struct vgl_json *href = vgl_json_getz(img, "href");
         const struct vgl_json *alt = vgl_json_getz(img, "alt");
         struct vgl_json_member m[] = {
-            vgl_saas_member("src", *vgl_json_getz(img, "src")),
-            vgl_saas_member("href", href ? *href : vgl_json_str("", 0)),
-            vgl_saas_member("alt", alt ? *alt : vgl_json_str("", 0)),
+            vgl_output_member("src", *vgl_json_getz(img, "src")),
+            vgl_output_member("href", href ? *href : vgl_json_str("", 0)),
+            vgl_output_member("alt", alt ? *alt : vgl_json_str("", 0)),
         };
         out[n++] = vgl_json_object(ctx->arena, m, 3);
     }
@@ -165,8 +165,8 @@ static struct vgl_json v2_links(struct vgl_output_ctx *ctx, const struct vgl_jso
         const struct vgl_json *href = vgl_json_getz(link, "href");
         const struct vgl_json *text = vgl_json_getz(link, "text");
         struct vgl_json_member m[] = {
-            vgl_saas_member("href", *href),
-            vgl_saas_member("text", text ? *text : *href),
+            vgl_output_member("href", *href),
+            vgl_output_member("text", text ? *text : *href),
         };
         out[n++] = vgl_json_object(ctx->arena, m, 2);
     }
@@ -181,28 +181,28 @@ static struct vgl_json v2_event(struct vgl_output_ctx *ctx, const char *routing_
     struct vgl_json summary =
         v ? *v : vgl_saas_wrap(ctx, "StreamAlert Rule Triggered - ", "rule_name", "");
     v = v2_pub(ctx, "severity");
-    struct vgl_json severity = v ? *v : vgl_saas_strz("critical");
+    struct vgl_json severity = v ? *v : vgl_output_strz("critical");
     v = v2_pub(ctx, "custom_details");
     struct vgl_json details = v ? *v : default_details(ctx, with_record);
     struct vgl_json_member payload[] = {
-        vgl_saas_member("summary", summary),
-        vgl_saas_member("source", vgl_saas_alert_value(ctx, "log_source")),
-        vgl_saas_member("severity", severity),
-        vgl_saas_member("custom_details", details),
-        vgl_saas_member("component", v2_pub_or_null(ctx, "component")),
-        vgl_saas_member("group", v2_pub_or_null(ctx, "group")),
-        vgl_saas_member("class", v2_pub_or_null(ctx, "class")),
+        vgl_output_member("summary", summary),
+        vgl_output_member("source", vgl_output_alert_value(ctx, "log_source")),
+        vgl_output_member("severity", severity),
+        vgl_output_member("custom_details", details),
+        vgl_output_member("component", v2_pub_or_null(ctx, "component")),
+        vgl_output_member("group", v2_pub_or_null(ctx, "group")),
+        vgl_output_member("class", v2_pub_or_null(ctx, "class")),
     };
     struct vgl_json dedup = vgl_saas_wrap(ctx, vgl_output_fmt(ctx, "%s:", ctx->descriptor), "id", "");
     struct vgl_json_member m[] = {
-        vgl_saas_member("routing_key", vgl_saas_strz(routing_key)),
-        vgl_saas_member("event_action", vgl_saas_strz("trigger")),
-        vgl_saas_member("dedup_key", dedup),
-        vgl_saas_member("payload", vgl_json_object(ctx->arena, payload, 7)),
-        vgl_saas_member("client", vgl_saas_strz("StreamAlert")),
-        vgl_saas_member("client_url", v2_pub_or_null(ctx, "client_url")),
-        vgl_saas_member("images", v2_images(ctx, v2_pub(ctx, "images"))),
-        vgl_saas_member("links", v2_links(ctx, v2_pub(ctx, "links"))),
+        vgl_output_member("routing_key", vgl_output_strz(routing_key)),
+        vgl_output_member("event_action", vgl_output_strz("trigger")),
+        vgl_output_member("dedup_key", dedup),
+        vgl_output_member("payload", vgl_json_object(ctx->arena, payload, 7)),
+        vgl_output_member("client", vgl_output_strz("StreamAlert")),
+        vgl_output_member("client_url", v2_pub_or_null(ctx, "client_url")),
+        vgl_output_member("images", v2_images(ctx, v2_pub(ctx, "images"))),
+        vgl_output_member("links", v2_links(ctx, v2_pub(ctx, "links"))),
     };
     return vgl_json_object(ctx->arena, m, sizeof m / sizeof m[0]);
 }
@@ -342,47 +342,47 @@ static int send_put(struct vgl_output_ctx *ctx, struct pdi *s, struct vgl_http_r
     struct vgl_json title =
         v ? *v : vgl_saas_wrap(ctx, "StreamAlert Incident - Rule triggered: ", "rule_name", "");
     v = vgl_output_magic(ctx, "incident_body");
-    struct vgl_json details = v ? *v : vgl_saas_alert_value(ctx, "rule_description");
+    struct vgl_json details = v ? *v : vgl_output_alert_value(ctx, "rule_description");
     struct vgl_json_member service[] = {
-        vgl_saas_member("id", vgl_saas_strz(s->service_id)),
-        vgl_saas_member("type", vgl_saas_strz("service_reference")),
+        vgl_output_member("id", vgl_output_strz(s->service_id)),
+        vgl_output_member("type", vgl_output_strz("service_reference")),
     };
     struct vgl_json_member body[] = {
-        vgl_saas_member("type", vgl_saas_strz("incident_body")),
-        vgl_saas_member("details", details),
+        vgl_output_member("type", vgl_output_strz("incident_body")),
+        vgl_output_member("details", details),
     };
     struct vgl_json_member m[8] = {
-        vgl_saas_member("type", vgl_saas_strz("incident")),
-        vgl_saas_member("title", title),
-        vgl_saas_member("service", vgl_json_object(ctx->arena, service, 2)),
-        vgl_saas_member("body", vgl_json_object(ctx->arena, body, 2)),
+        vgl_output_member("type", vgl_output_strz("incident")),
+        vgl_output_member("title", title),
+        vgl_output_member("service", vgl_json_object(ctx->arena, service, 2)),
+        vgl_output_member("body", vgl_json_object(ctx->arena, body, 2)),
     };
     size_t n = 4;
     if (s->priority.type == VGL_JSON_OBJECT)
-        m[n++] = vgl_saas_member("priority", s->priority);
+        m[n++] = vgl_output_member("priority", s->priority);
     if (s->assignee_id.type != VGL_JSON_NULL) {
         struct vgl_json_member who[] = {
-            vgl_saas_member("id", s->assignee_id),
-            vgl_saas_member("type", vgl_saas_strz("user_reference")),
+            vgl_output_member("id", s->assignee_id),
+            vgl_output_member("type", vgl_output_strz("user_reference")),
         };
         struct vgl_json_member a[] = {
-            vgl_saas_member("assignee", vgl_json_object(ctx->arena, who, 2)),
+            vgl_output_member("assignee", vgl_json_object(ctx->arena, who, 2)),
         };
         struct vgl_json one = vgl_json_object(ctx->arena, a, 1);
-        m[n++] = vgl_saas_member("assignments", vgl_json_array(ctx->arena, &one, 1));
+        m[n++] = vgl_output_member("assignments", vgl_json_array(ctx->arena, &one, 1));
     } else {
         const struct vgl_json *pid = rctx_get(s, "assigned_policy_id");
         struct vgl_json_member p[] = {
-            vgl_saas_member("id", pid && vgl_json_truthy(pid) ? *pid : vgl_saas_strz(s->policy_id)),
-            vgl_saas_member("type", vgl_saas_strz("escalation_policy_reference")),
+            vgl_output_member("id", pid && vgl_json_truthy(pid) ? *pid : vgl_output_strz(s->policy_id)),
+            vgl_output_member("type", vgl_output_strz("escalation_policy_reference")),
         };
-        m[n++] = vgl_saas_member("escalation_policy", vgl_json_object(ctx->arena, p, 2));
+        m[n++] = vgl_output_member("escalation_policy", vgl_json_object(ctx->arena, p, 2));
     }
     v = vgl_output_magic(ctx, "urgency");
     if (is_str(v, "low") || is_str(v, "high"))
-        m[n++] = vgl_saas_member("urgency", *v);
+        m[n++] = vgl_output_member("urgency", *v);
     struct vgl_json_member top[] = {
-        vgl_saas_member("incident", vgl_json_object(ctx->arena, m, n)),
+        vgl_output_member("incident", vgl_json_object(ctx->arena, m, n)),
     };
     struct vgl_json doc = vgl_json_object(ctx->arena, top, 1);
     ctx->step = PDI_PUT;
@@ -417,11 +417,11 @@ static int after_put(struct vgl_output_ctx *ctx, struct pdi *s, struct vgl_http_
         const struct vgl_json *note = vgl_output_magic(ctx, "note");
         if (!note)
             note = rctx_get(s, "note");
-        struct vgl_json text = note ? *note : vgl_saas_strz("Creating SOX Incident");
+        struct vgl_json text = note ? *note : vgl_output_strz("Creating SOX Incident");
         if (vgl_json_truthy(&text)) {
-            struct vgl_json_member c[] = {vgl_saas_member("content", text)};
+            struct vgl_json_member c[] = {vgl_output_member("content", text)};
             struct vgl_json_member m[] = {
-                vgl_saas_member("note", vgl_json_object(ctx->arena, c, 1)),
+                vgl_output_member("note", vgl_json_object(ctx->arena, c, 1)),
             };
             struct vgl_json doc = vgl_json_object(ctx->arena, m, 1);
             ctx->step = PDI_NOTE;
@@ -435,9 +435,9 @@ static int after_put(struct vgl_output_ctx *ctx, struct pdi *s, struct vgl_http_
             "StreamAlert failed to correctly setup this incident. Please contact your "
             "StreamAlert administrator.\n\nErrors:\n%s",
             s->error_lines);
-        struct vgl_json_member c[] = {vgl_saas_member("content", vgl_saas_strz(text))};
+        struct vgl_json_member c[] = {vgl_output_member("content", vgl_output_strz(text))};
         struct vgl_json_member m[] = {
-            vgl_saas_member("note", vgl_json_object(ctx->arena, c, 1)),
+            vgl_output_member("note", vgl_json_object(ctx->arena, c, 1)),
         };
         struct vgl_json doc = vgl_json_object(ctx->arena, m, 1);
         ctx->step = PDI_ERROR_NOTE;
@@ -478,7 +478,7 @@ static int pdi_start(struct vgl_output_ctx *ctx, struct vgl_http_request *req,
         s->nresponders = r->type == VGL_JSON_ARRAY ? r->len : 1;
     }
     ctx->step = PDI_USER;
-    struct vgl_json email = vgl_saas_strz(s->email_from);
+    struct vgl_json email = vgl_output_strz(s->email_from);
     return get_user(ctx, s, req, &email, err);
 }
 
@@ -556,8 +556,8 @@ static int pdi_step(struct vgl_output_ctx *ctx, const struct vgl_http_response *
                 const struct vgl_json *id = id_of(p);
                 if (id) {
                     struct vgl_json_member m[] = {
-                        vgl_saas_member("id", *id),
-                        vgl_saas_member("type", vgl_saas_strz("priority_reference")),
+                        vgl_output_member("id", *id),
+                        vgl_output_member("type", vgl_output_strz("priority_reference")),
                     };
                     s->priority = vgl_json_object(ctx->arena, m, 2);
                 }
@@ -602,21 +602,21 @@ static int pdi_step(struct vgl_output_ctx *ctx, const struct vgl_http_response *
         }
         const struct vgl_json *msg = rctx_get(s, "responder_message");
         struct vgl_json_member target[] = {
-            vgl_saas_member("id", *id),
-            vgl_saas_member("type", vgl_saas_strz("user_reference")),
+            vgl_output_member("id", *id),
+            vgl_output_member("type", vgl_output_strz("user_reference")),
         };
         struct vgl_json_member wrap[] = {
-            vgl_saas_member("responder_request_target", vgl_json_object(ctx->arena, target, 2)),
+            vgl_output_member("responder_request_target", vgl_json_object(ctx->arena, target, 2)),
         };
         struct vgl_json one = vgl_json_object(ctx->arena, wrap, 1);
         struct vgl_json_member m[] = {
-            vgl_saas_member("requester_id", s->requester_id),
-            vgl_saas_member("message",
+            vgl_output_member("requester_id", s->requester_id),
+            vgl_output_member("message",
                             msg && vgl_json_truthy(msg)
                                 ? *msg
-                                : vgl_saas_strz("An incident was reported that requires "
+                                : vgl_output_strz("An incident was reported that requires "
                                                 "your attention.")),
-            vgl_saas_member("responder_request_targets", vgl_json_array(ctx->arena, &one, 1)),
+            vgl_output_member("responder_request_targets", vgl_json_array(ctx->arena, &one, 1)),
         };
         struct vgl_json doc = vgl_json_object(ctx->arena, m, 3);
         ctx->step = PDI_REQUEST;

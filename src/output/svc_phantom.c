@@ -29,8 +29,8 @@ static int send_create(struct vgl_output_ctx *ctx, struct phantom_state *st,
                        struct vgl_http_request *req, struct vgl_error *err)
 {
     struct vgl_json_member m[] = {
-        vgl_tickets_member("name", vgl_tickets_alert_value(ctx, "rule_name")),
-        vgl_tickets_member("description", vgl_tickets_alert_value(ctx, "rule_description")),
+        vgl_output_member("name", vgl_output_alert_value(ctx, "rule_name")),
+        vgl_output_member("description", vgl_output_alert_value(ctx, "rule_description")),
     };
     struct vgl_json body = vgl_json_object(ctx->arena, m, 2);
     ctx->step = ST_CREATE;
@@ -45,11 +45,11 @@ static int send_artifact(struct vgl_output_ctx *ctx, struct phantom_state *st,
     struct vgl_json empty = vgl_json_object(ctx->arena, NULL, 0);
     const struct vgl_json *record = vgl_output_alert_field(ctx, "record");
     struct vgl_json_member m[] = {
-        vgl_tickets_member("cef", record ? *record : empty),
-        vgl_tickets_member("container_id", *container_id),
-        vgl_tickets_member("data", ctx->pub ? *ctx->pub : empty),
-        vgl_tickets_member("name", vgl_tickets_strz("Phantom Artifact")),
-        vgl_tickets_member("label", vgl_tickets_strz("Alert")),
+        vgl_output_member("cef", record ? *record : empty),
+        vgl_output_member("container_id", *container_id),
+        vgl_output_member("data", ctx->pub ? *ctx->pub : empty),
+        vgl_output_member("name", vgl_output_strz("Phantom Artifact")),
+        vgl_output_member("label", vgl_output_strz("Alert")),
     };
     struct vgl_json body = vgl_json_object(ctx->arena, m, 5);
     ctx->step = ST_ARTIFACT;
@@ -67,7 +67,7 @@ static int start(struct vgl_output_ctx *ctx, struct vgl_http_request *req, struc
     st->url = vgl_output_cred(ctx, "url");
     st->token_hdr = vgl_output_fmt(ctx, "ph-auth-token: %s", vgl_output_cred(ctx, "ph_auth_token"));
 
-    struct vgl_json rule = vgl_tickets_alert_value(ctx, "rule_name");
+    struct vgl_json rule = vgl_output_alert_value(ctx, "rule_name");
     const char *r = vgl_tickets_py_str(ctx, &rule, NULL, err);
     if (!r)
         return err ? err->code : VGL_ELIMIT;

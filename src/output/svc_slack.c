@@ -222,7 +222,7 @@ static size_t split_text(struct vgl_arena *a, const char *t, size_t n, struct ch
 static int default_attachments(struct vgl_output_ctx *ctx, const struct vgl_json *title,
                                struct vgl_json *out, struct vgl_error *err)
 {
-    struct vgl_json rec = vgl_saas_alert_value(ctx, "record");
+    struct vgl_json rec = vgl_output_alert_value(ctx, "record");
     struct vgl_buf text, esc;
     vgl_buf_init(&text, 0);
     vgl_buf_init(&esc, 0);
@@ -247,17 +247,17 @@ static int default_attachments(struct vgl_output_ctx *ctx, const struct vgl_json
     struct vgl_json *items = vgl_arena_alloc(ctx->arena, (keep ? keep : 1) * sizeof *items);
     struct vgl_json pretext0 =
         vgl_saas_wrap(ctx, "*Rule Description:*\n", "rule_description", "\n");
-    struct vgl_json mrkdwn_in[2] = {vgl_saas_strz("text"), vgl_saas_strz("pretext")};
+    struct vgl_json mrkdwn_in[2] = {vgl_output_strz("text"), vgl_output_strz("pretext")};
     for (size_t i = 0; i < keep; i++) {
         const char *ptitle = n > 1 ? vgl_output_fmt(ctx, "Record (Part %zu of %zu):", i + 1, n)
                                    : "Record:";
         struct vgl_json_member m[] = {
-            vgl_saas_member("fallback", *title),
-            vgl_saas_member("color", vgl_saas_strz("#b22222")),
-            vgl_saas_member("pretext", i == 0 ? pretext0 : vgl_json_str("", 0)),
-            vgl_saas_member("title", vgl_saas_strz(ptitle)),
-            vgl_saas_member("text", vgl_json_str(chunks[i].s, chunks[i].len)),
-            vgl_saas_member("mrkdwn_in", vgl_json_array(ctx->arena, mrkdwn_in, 2)),
+            vgl_output_member("fallback", *title),
+            vgl_output_member("color", vgl_output_strz("#b22222")),
+            vgl_output_member("pretext", i == 0 ? pretext0 : vgl_json_str("", 0)),
+            vgl_output_member("title", vgl_output_strz(ptitle)),
+            vgl_output_member("text", vgl_json_str(chunks[i].s, chunks[i].len)),
+            vgl_output_member("mrkdwn_in", vgl_json_array(ctx->arena, mrkdwn_in, 2)),
         };
         items[i] = vgl_json_object(ctx->arena, m, sizeof m / sizeof m[0]);
     }
@@ -282,25 +282,25 @@ static int custom_attachment(struct vgl_output_ctx *ctx, const struct vgl_json *
         return vgl_error_set(err, VGL_ETYPE, "output '%s:%s': @slack.attachments[%zu]: "
                              "expected an object, got %s", ctx->service, ctx->descriptor,
                              idx, vgl_json_type_name(a));
-    struct vgl_json mrkdwn_in[2] = {vgl_saas_strz("text"), vgl_saas_strz("pretext")};
+    struct vgl_json mrkdwn_in[2] = {vgl_output_strz("text"), vgl_output_strz("pretext")};
     struct vgl_json empty = vgl_json_str("", 0);
     struct vgl_json_member skel[] = {
-        vgl_saas_member("fallback", empty),
-        vgl_saas_member("color", vgl_saas_strz("#36a64f")),
-        vgl_saas_member("pretext", empty),
-        vgl_saas_member("author_name", empty),
-        vgl_saas_member("author_link", empty),
-        vgl_saas_member("author_icon", empty),
-        vgl_saas_member("title", empty),
-        vgl_saas_member("title_link", empty),
-        vgl_saas_member("text", empty),
-        vgl_saas_member("fields", vgl_json_array(ctx->arena, NULL, 0)),
-        vgl_saas_member("image_url", empty),
-        vgl_saas_member("thumb_url", empty),
-        vgl_saas_member("footer", empty),
-        vgl_saas_member("footer_icon", empty),
-        vgl_saas_member("ts", empty),
-        vgl_saas_member("mrkdwn_in", vgl_json_array(ctx->arena, mrkdwn_in, 2)),
+        vgl_output_member("fallback", empty),
+        vgl_output_member("color", vgl_output_strz("#36a64f")),
+        vgl_output_member("pretext", empty),
+        vgl_output_member("author_name", empty),
+        vgl_output_member("author_link", empty),
+        vgl_output_member("author_icon", empty),
+        vgl_output_member("title", empty),
+        vgl_output_member("title_link", empty),
+        vgl_output_member("text", empty),
+        vgl_output_member("fields", vgl_json_array(ctx->arena, NULL, 0)),
+        vgl_output_member("image_url", empty),
+        vgl_output_member("thumb_url", empty),
+        vgl_output_member("footer", empty),
+        vgl_output_member("footer_icon", empty),
+        vgl_output_member("ts", empty),
+        vgl_output_member("mrkdwn_in", vgl_json_array(ctx->arena, mrkdwn_in, 2)),
     };
     size_t nskel = sizeof skel / sizeof skel[0];
     struct vgl_json_member *m = vgl_arena_alloc(ctx->arena, (nskel + a->len) * sizeof *m);
@@ -374,9 +374,9 @@ static int slack_step(struct vgl_output_ctx *ctx, const struct vgl_http_response
     if (rc < 0)
         return rc;
     struct vgl_json_member m[] = {
-        vgl_saas_member("text", title),
-        vgl_saas_member("mrkdwn", vgl_json_bool(true)),
-        vgl_saas_member("attachments", attachments),
+        vgl_output_member("text", title),
+        vgl_output_member("mrkdwn", vgl_json_bool(true)),
+        vgl_output_member("attachments", attachments),
     };
     struct vgl_json body = vgl_json_object(ctx->arena, m, sizeof m / sizeof m[0]);
     return vgl_saas_json_request(ctx, req, "POST", url, NULL, 0, &body, err);

@@ -22,8 +22,8 @@ static struct vgl_json section(struct vgl_output_ctx *ctx, const char *title,
                                struct vgl_json *facts, size_t nfacts)
 {
     struct vgl_json_member m[] = {
-        vgl_saas_member("activityTitle", vgl_saas_strz(title)),
-        vgl_saas_member("facts", vgl_json_array(ctx->arena, facts, nfacts)),
+        vgl_output_member("activityTitle", vgl_output_strz(title)),
+        vgl_output_member("facts", vgl_json_array(ctx->arena, facts, nfacts)),
     };
     return vgl_json_object(ctx->arena, m, nfacts ? 2 : 1);
 }
@@ -32,8 +32,8 @@ static struct vgl_json fact(struct vgl_output_ctx *ctx, struct vgl_json name,
                             struct vgl_json value)
 {
     struct vgl_json_member m[] = {
-        vgl_saas_member("name", name),
-        vgl_saas_member("value", value),
+        vgl_output_member("name", name),
+        vgl_output_member("value", value),
     };
     return vgl_json_object(ctx->arena, m, 2);
 }
@@ -41,7 +41,7 @@ static struct vgl_json fact(struct vgl_output_ctx *ctx, struct vgl_json name,
 static int record_section(struct vgl_output_ctx *ctx, struct vgl_json *out,
                           struct vgl_error *err)
 {
-    struct vgl_json rec = vgl_saas_alert_value(ctx, "record");
+    struct vgl_json rec = vgl_output_alert_value(ctx, "record");
     if (rec.type != VGL_JSON_OBJECT)
         return vgl_error_set(err, VGL_ETYPE, "output '%s:%s': alert record: expected an "
                              "object, got %s", ctx->service, ctx->descriptor,
@@ -76,10 +76,10 @@ static int buttons(struct vgl_output_ctx *ctx, const struct vgl_json *list, stru
                                  i, vgl_json_type_name(pair));
         struct vgl_json target = vgl_json_array(ctx->arena, &pair->u.items[1], 1);
         struct vgl_json_member m[] = {
-            vgl_saas_member("@context", vgl_saas_strz("http://schema.org")),
-            vgl_saas_member("@type", vgl_saas_strz("ViewAction")),
-            vgl_saas_member("name", pair->u.items[0]),
-            vgl_saas_member("target", target),
+            vgl_output_member("@context", vgl_output_strz("http://schema.org")),
+            vgl_output_member("@type", vgl_output_strz("ViewAction")),
+            vgl_output_member("name", pair->u.items[0]),
+            vgl_output_member("target", target),
         };
         items[i] = vgl_json_object(ctx->arena, m, 4);
     }
@@ -93,8 +93,8 @@ static int build_card(struct vgl_output_ctx *ctx, struct vgl_json *card, struct 
     struct vgl_json title =
         v ? *v : vgl_saas_wrap(ctx, "StreamAlert Rule Triggered: ", "rule_name", "");
     v = vgl_output_magic(ctx, "description");
-    struct vgl_json text = v ? *v : vgl_saas_alert_value(ctx, "rule_description");
-    struct vgl_json color = vgl_saas_strz("E81123");
+    struct vgl_json text = v ? *v : vgl_output_alert_value(ctx, "rule_description");
+    struct vgl_json color = vgl_output_strz("E81123");
     v = vgl_output_magic(ctx, "card_color");
     if (v) {
         if (v->type != VGL_JSON_STRING)
@@ -114,8 +114,8 @@ static int build_card(struct vgl_output_ctx *ctx, struct vgl_json *card, struct 
     struct vgl_json *sections = vgl_arena_alloc(ctx->arena, (2 + nextra) * sizeof *sections);
     size_t n = 0;
     struct vgl_json facts[2] = {
-        fact(ctx, vgl_saas_strz("rule_name"), vgl_saas_alert_value(ctx, "rule_name")),
-        fact(ctx, vgl_saas_strz("alert_id"), vgl_saas_alert_value(ctx, "id")),
+        fact(ctx, vgl_output_strz("rule_name"), vgl_output_alert_value(ctx, "rule_name")),
+        fact(ctx, vgl_output_strz("alert_id"), vgl_output_alert_value(ctx, "id")),
     };
     sections[n++] = section(ctx, "Alert Info", facts, 2);
     v = vgl_output_magic(ctx, "with_record");
@@ -135,10 +135,10 @@ static int build_card(struct vgl_output_ctx *ctx, struct vgl_json *card, struct 
         sections[n++] = extra->u.items[i];
     }
     struct vgl_json_member m[5] = {
-        vgl_saas_member("title", title),
-        vgl_saas_member("text", text),
-        vgl_saas_member("themeColor", color),
-        vgl_saas_member("sections", vgl_json_array(ctx->arena, sections, n)),
+        vgl_output_member("title", title),
+        vgl_output_member("text", text),
+        vgl_output_member("themeColor", color),
+        vgl_output_member("sections", vgl_json_array(ctx->arena, sections, n)),
     };
     size_t nm = 4;
     v = vgl_output_magic(ctx, "buttons");
@@ -149,7 +149,7 @@ static int build_card(struct vgl_output_ctx *ctx, struct vgl_json *card, struct 
             return rc;
         /* pymsteams creates potentialAction with the first button */
         if (actions.len)
-            m[nm++] = vgl_saas_member("potentialAction", actions);
+            m[nm++] = vgl_output_member("potentialAction", actions);
     }
     *card = vgl_json_object(ctx->arena, m, nm);
     return 0;

@@ -13,29 +13,16 @@
 #include "json/pyjson.h"
 #include "parse/pyconv.h"
 
-const struct vgl_json *vgl_saas_pub(const struct vgl_output_ctx *ctx, const char *key)
-{
-    if (!ctx->pub || ctx->pub->type != VGL_JSON_OBJECT)
-        return NULL;
-    return vgl_json_getz(ctx->pub, key);
-}
-
-struct vgl_json vgl_saas_alert_value(const struct vgl_output_ctx *ctx, const char *key)
-{
-    const struct vgl_json *v = vgl_output_alert_field(ctx, key);
-    return v ? *v : vgl_json_str("", 0);
-}
-
 const char *vgl_saas_alert_pystr(const struct vgl_output_ctx *ctx, const char *key)
 {
-    struct vgl_json v = vgl_saas_alert_value(ctx, key);
+    struct vgl_json v = vgl_output_alert_value(ctx, key);
     return vgl_saas_py_str(ctx, &v);
 }
 
 struct vgl_json vgl_saas_wrap(const struct vgl_output_ctx *ctx, const char *pre, const char *key,
                               const char *post)
 {
-    struct vgl_json v = vgl_saas_alert_value(ctx, key);
+    struct vgl_json v = vgl_output_alert_value(ctx, key);
     struct vgl_buf b;
     vgl_buf_init(&b, 0);
     int rc = vgl_buf_puts(&b, pre);

@@ -24,26 +24,6 @@ extern const struct vgl_output_ops vgl_output_pagerduty_v2;
 extern const struct vgl_output_ops vgl_output_pagerduty_incident;
 extern const struct vgl_output_ops vgl_output_github;
 
-/* A JSON string of a NUL-terminated C string (not copied). */
-static inline struct vgl_json vgl_saas_strz(const char *s)
-{
-    return vgl_json_str(s, strlen(s));
-}
-
-/* An object member with a NUL-terminated key (not copied). */
-static inline struct vgl_json_member vgl_saas_member(const char *key, struct vgl_json val)
-{
-    struct vgl_json_member m = {.key = key, .klen = (uint32_t)strlen(key), .val = val};
-    return m;
-}
-
-/* The publication's member called key (the full name, e.g. "@pagerduty-v2.summary"), or
- * NULL. */
-const struct vgl_json *vgl_saas_pub(const struct vgl_output_ctx *ctx, const char *key);
-
-/* The alert field key as a JSON value; a string "" when absent. */
-struct vgl_json vgl_saas_alert_value(const struct vgl_output_ctx *ctx, const char *key);
-
 /* Python str() of the alert field key ("" when absent), in the arena. */
 const char *vgl_saas_alert_pystr(const struct vgl_output_ctx *ctx, const char *key);
 

@@ -12,19 +12,6 @@
 #include "json/pyjson.h"
 #include "parse/pyconv.h"
 
-const struct vgl_json *vgl_tickets_pub(const struct vgl_output_ctx *ctx, const char *key)
-{
-    if (!ctx->pub || ctx->pub->type != VGL_JSON_OBJECT)
-        return NULL;
-    return vgl_json_getz(ctx->pub, key);
-}
-
-struct vgl_json vgl_tickets_alert_value(const struct vgl_output_ctx *ctx, const char *key)
-{
-    const struct vgl_json *v = vgl_output_alert_field(ctx, key);
-    return v ? *v : vgl_json_str("", 0);
-}
-
 const char *vgl_tickets_path_join(const struct vgl_output_ctx *ctx, const char *base,
                                   const char *path)
 {

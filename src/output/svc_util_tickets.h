@@ -33,25 +33,6 @@ extern const struct vgl_output_ops vgl_output_komand;
 extern const struct vgl_output_ops vgl_output_victorops;
 extern const struct vgl_output_ops vgl_output_carbonblack;
 
-/* A JSON string of a NUL-terminated C string (not copied). */
-static inline struct vgl_json vgl_tickets_strz(const char *s)
-{
-    return vgl_json_str(s, strlen(s));
-}
-
-/* An object member with a NUL-terminated key (not copied). */
-static inline struct vgl_json_member vgl_tickets_member(const char *key, struct vgl_json val)
-{
-    struct vgl_json_member m = {.key = key, .klen = (uint32_t)strlen(key), .val = val};
-    return m;
-}
-
-/* The publication's member called key (the full name, e.g. "@jira.description"), or NULL. */
-const struct vgl_json *vgl_tickets_pub(const struct vgl_output_ctx *ctx, const char *key);
-
-/* The alert field key as a JSON value; a string "" when absent. */
-struct vgl_json vgl_tickets_alert_value(const struct vgl_output_ctx *ctx, const char *key);
-
 /* Python's os.path.join(base, path), which StreamAlert uses for endpoint URLs: path itself
  * when it starts with '/', else base + '/' + path, without the '/' when base is empty or
  * already ends with one.  In the arena. */

@@ -22,16 +22,16 @@ static int victorops_step(struct vgl_output_ctx *ctx, const struct vgl_http_resp
     int rc = vgl_output_need_creds(ctx, err);
     if (rc < 0)
         return rc;
-    const struct vgl_json *record = vgl_tickets_pub(ctx, "record");
+    const struct vgl_json *record = vgl_output_pub(ctx, "record");
     if (!record)
         return vgl_error_set(err, VGL_EINVAL, "output '%s:%s': the publication has no 'record' "
                              "key (a publisher removed it; victorops sends pub['record'])",
                              ctx->service, ctx->descriptor);
     struct vgl_json_member m[] = {
-        vgl_tickets_member("message_type", vgl_tickets_strz("CRITICAL")),
-        vgl_tickets_member("entity_id", vgl_tickets_strz("streamalert/alert")),
-        vgl_tickets_member("entity_display_name", vgl_tickets_alert_value(ctx, "rule_name")),
-        vgl_tickets_member("record", *record),
+        vgl_output_member("message_type", vgl_output_strz("CRITICAL")),
+        vgl_output_member("entity_id", vgl_output_strz("streamalert/alert")),
+        vgl_output_member("entity_display_name", vgl_output_alert_value(ctx, "rule_name")),
+        vgl_output_member("record", *record),
     };
     struct vgl_json body = vgl_json_object(ctx->arena, m, 4);
     const char *h[] = {
