@@ -34,7 +34,6 @@
 #define RESCAN_MS 200
 /* A file not modified for this long, and read to its end, is finished. */
 #define QUIET_NS 1000000000LL
-#define KEEP_BUF_BYTES ((size_t)1 << 20)
 #define POS_PATH_MAX 180
 
 enum fstate {
@@ -87,11 +86,7 @@ struct dir_source {
     /* The file of the last batch handed out, until committed() or failed(). */
     struct dfile *bfile;
 
-    struct vgl_source_item *items;
-    size_t *item_at;
-    size_t nitems, items_cap;
-    char *bytes;
-    size_t nbytes, bytes_cap;
+    struct vgl_line_batch lb;
     bool advanced, done_now;
 };
 
@@ -121,27 +116,8 @@ static void note_stat(struct dfile *f, const struct stat *st)
 
 static void batch_add(struct dir_source *s, const struct vgl_line *line, uint64_t at)
 {
-    if (s->nitems == s->items_cap) {
-        size_t cap = s->items_cap;
-        s->items = vgl_xgrow(s->items, &cap, s->nitems + 1, sizeof *s->items);
-        s->item_at = vgl_xgrow(s->item_at, &s->items_cap, s->nitems + 1, sizeof *s->item_at);
-    }
-    struct vgl_source_item *it = &s->items[s->nitems];
-    memset(it, 0, sizeof *it);
-    it->service = s->service;
-    it->resource = s->resource;
-    it->oversize = line->oversize;
-    it->oversize_len = line->oversize_len;
-    it->len = line->len;
+    struct vgl_source_item *it = vgl_line_batch_add(&s->lb, line, s->service, s->resource);
     snprintf(it->position, sizeof it->position, "%s#o%" PRIu64, s->cur->pos_path, at);
-    s->item_at[s->nitems] = s->nbytes;
-    if (!line->oversize) {
-        s->bytes = vgl_xgrow(s->bytes, &s->bytes_cap, s->nbytes + line->len + 1, 1);
-        memcpy(s->bytes + s->nbytes, line->data, line->len);
-        s->bytes[s->nbytes + line->len] = '\0';
-        s->nbytes += line->len + 1;
-    }
-    s->nitems++;
 }
 
 
@@ -422,7 +398,7 @@ static int read_lines(struct dir_source *s, size_t max_items, size_t max_bytes)
 {
     struct dfile *f = s->cur;
     for (;;) {
-        if (s->nitems >= max_items || (max_bytes && s->nbytes >= max_bytes))
+        if (vgl_line_batch_full(&s->lb, max_items, max_bytes))
             return 1;
         struct vgl_line line;
         struct vgl_error lerr = {0};
@@ -530,10 +506,7 @@ static int read_cur(struct dir_source *s, size_t max_items, size_t max_bytes)
 
 static void batch_finish(struct dir_source *s, struct vgl_source_batch *b)
 {
-    for (size_t i = 0; i < s->nitems; i++)
-        s->items[i].data = s->items[i].oversize ? NULL : s->bytes + s->item_at[i];
-    b->items = s->items;
-    b->n = s->nitems;
+    vgl_line_batch_finish(&s->lb, b);
     struct dfile *f = s->bfile;
     if (!f || (!s->advanced && !s->done_now))
         return;
@@ -553,7 +526,7 @@ static int dir_next(struct vgl_source *src, struct vgl_source_batch *b, size_t m
     struct dir_source *s = (struct dir_source *)src;
     (void)err;
     memset(b, 0, sizeof *b);
-    s->nitems = s->nbytes = 0;
+    s->lb.n = s->lb.nbytes = 0;
     s->advanced = s->done_now = false;
     s->bfile = NULL;
     if (max_items == 0)
@@ -596,11 +569,7 @@ static void dir_committed(struct vgl_source *src, struct vgl_source_batch *b)
         f->c_lineno = f->lineno;
         s->bfile = NULL;
     }
-    if (s->bytes_cap > KEEP_BUF_BYTES) {
-        free(s->bytes);
-        s->bytes = NULL;
-        s->bytes_cap = 0;
-    }
+    vgl_line_batch_reset(&s->lb);
 }
 
 static void dir_failed(struct vgl_source *src, struct vgl_source_batch *b)
@@ -626,9 +595,7 @@ static void dir_free(struct vgl_source *src)
     for (size_t i = 0; i < s->nfiles; i++)
         dfile_free(s->files[i]);
     free(s->files);
-    free(s->items);
-    free(s->item_at);
-    free(s->bytes);
+    vgl_line_batch_release(&s->lb);
     free(s->dir);
     free(s->service);
     free(s->resource);

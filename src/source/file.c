@@ -31,7 +31,6 @@
 /* Sleep between two looks at a file that has no new data. */
 #define POLL_MS 25
 /* The batch buffer is given back after a commit when it grew past this. */
-#define KEEP_BUF_BYTES ((size_t)1 << 20)
 /* Longer paths are shortened to a hash in positions, so "#i..:o.." always fits. */
 #define POS_PATH_MAX 180
 
@@ -79,11 +78,7 @@ struct file_source {
     struct fpos committed; /* end of the last batch committed (where failed() goes back) */
 
     /* The batch being built: items and a copy of their bytes. */
-    struct vgl_source_item *items;
-    size_t *item_at;
-    size_t nitems, items_cap;
-    char *bytes;
-    size_t nbytes, bytes_cap;
+    struct vgl_line_batch lb;
     bool advanced; /* lines were consumed (maybe only blank ones) */
 };
 
@@ -97,36 +92,15 @@ static const struct vgl_source_ops file_ops;
 
 static void batch_start(struct file_source *s)
 {
-    s->nitems = 0;
-    s->nbytes = 0;
+    s->lb.n = s->lb.nbytes = 0;
     s->advanced = false;
 }
 
 static void batch_add(struct file_source *s, const struct vgl_line *line, uint64_t at)
 {
-    if (s->nitems == s->items_cap) {
-        size_t cap = s->items_cap;
-        s->items = vgl_xgrow(s->items, &cap, s->nitems + 1, sizeof *s->items);
-        s->item_at = vgl_xgrow(s->item_at, &s->items_cap, s->nitems + 1, sizeof *s->item_at);
-    }
-    struct vgl_source_item *it = &s->items[s->nitems];
-    memset(it, 0, sizeof *it);
-    it->service = s->service;
-    it->resource = s->resource;
-    it->oversize = line->oversize;
-    it->oversize_len = line->oversize_len;
-    it->len = line->len;
+    struct vgl_source_item *it = vgl_line_batch_add(&s->lb, line, s->service, s->resource);
     snprintf(it->position, sizeof it->position, "%s#i%ju:o%" PRIu64, s->pos_path,
              (uintmax_t)s->ino, at);
-    s->item_at[s->nitems] = s->nbytes;
-    if (!line->oversize) {
-        /* data stays valid only until the next vgl_lines_next(): keep a copy */
-        s->bytes = vgl_xgrow(s->bytes, &s->bytes_cap, s->nbytes + line->len + 1, 1);
-        memcpy(s->bytes + s->nbytes, line->data, line->len);
-        s->bytes[s->nbytes + line->len] = '\0';
-        s->nbytes += line->len + 1;
-    }
-    s->nitems++;
 }
 
 
@@ -280,7 +254,7 @@ static int read_lines(struct file_source *s, size_t max_items, size_t max_bytes,
     /* gzip restarts from 0 and skips what was consumed before */
     uint64_t skip_below = s->gz ? s->cur.off : 0;
     for (;;) {
-        if (s->nitems >= max_items || (max_bytes && s->nbytes >= max_bytes))
+        if (vgl_line_batch_full(&s->lb, max_items, max_bytes))
             return 1;
         struct vgl_line line;
         struct vgl_error lerr = {0};
@@ -376,10 +350,7 @@ static int check_file(struct file_source *s)
 
 static void batch_finish(struct file_source *s, struct vgl_source_batch *b)
 {
-    for (size_t i = 0; i < s->nitems; i++)
-        s->items[i].data = s->items[i].oversize ? NULL : s->bytes + s->item_at[i];
-    b->items = s->items;
-    b->n = s->nitems;
+    vgl_line_batch_finish(&s->lb, b);
     if (s->advanced) {
         resolve_cursor(s);
         s->delivered = s->cur;
@@ -440,11 +411,7 @@ static void file_committed(struct vgl_source *src, struct vgl_source_batch *b)
     struct file_source *s = (struct file_source *)src;
     (void)b;
     s->committed = s->delivered;
-    if (s->bytes_cap > KEEP_BUF_BYTES) {
-        free(s->bytes);
-        s->bytes = NULL;
-        s->bytes_cap = 0;
-    }
+    vgl_line_batch_reset(&s->lb);
 }
 
 static void file_failed(struct vgl_source *src, struct vgl_source_batch *b)
@@ -472,9 +439,7 @@ static void file_free(struct vgl_source *src)
 {
     struct file_source *s = (struct file_source *)src;
     close_file(s);
-    free(s->items);
-    free(s->item_at);
-    free(s->bytes);
+    vgl_line_batch_release(&s->lb);
     free(s->path);
     free(s->service);
     free(s->resource);

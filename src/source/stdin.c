@@ -22,7 +22,6 @@
 #include "core/xmalloc.h"
 #include "frame/lines.h"
 
-#define KEEP_BUF_BYTES ((size_t)1 << 20)
 
 struct stdin_source {
     struct vgl_source base;
@@ -34,37 +33,14 @@ struct stdin_source {
     bool redeliver; /* failed(): hand out the same batch again */
     bool batch_eof;
 
-    struct vgl_source_item *items;
-    size_t *item_at;
-    size_t nitems, items_cap;
-    char *bytes;
-    size_t nbytes, bytes_cap;
+    struct vgl_line_batch lb;
 };
 
 
 static void batch_add(struct stdin_source *s, const struct vgl_line *line)
 {
-    if (s->nitems == s->items_cap) {
-        size_t cap = s->items_cap;
-        s->items = vgl_xgrow(s->items, &cap, s->nitems + 1, sizeof *s->items);
-        s->item_at = vgl_xgrow(s->item_at, &s->items_cap, s->nitems + 1, sizeof *s->item_at);
-    }
-    struct vgl_source_item *it = &s->items[s->nitems];
-    memset(it, 0, sizeof *it);
-    it->service = s->service;
-    it->resource = s->resource;
-    it->oversize = line->oversize;
-    it->oversize_len = line->oversize_len;
-    it->len = line->len;
+    struct vgl_source_item *it = vgl_line_batch_add(&s->lb, line, s->service, s->resource);
     snprintf(it->position, sizeof it->position, "stdin:%" PRIu64, line->lineno);
-    s->item_at[s->nitems] = s->nbytes;
-    if (!line->oversize) {
-        s->bytes = vgl_xgrow(s->bytes, &s->bytes_cap, s->nbytes + line->len + 1, 1);
-        memcpy(s->bytes + s->nbytes, line->data, line->len);
-        s->bytes[s->nbytes + line->len] = '\0';
-        s->nbytes += line->len + 1;
-    }
-    s->nitems++;
 }
 
 
@@ -90,10 +66,7 @@ static int wait_input(int ms)
 
 static void batch_finish(struct stdin_source *s, struct vgl_source_batch *b)
 {
-    for (size_t i = 0; i < s->nitems; i++)
-        s->items[i].data = s->items[i].oversize ? NULL : s->bytes + s->item_at[i];
-    b->items = s->items;
-    b->n = s->nitems;
+    vgl_line_batch_finish(&s->lb, b);
     b->eof = s->batch_eof;
 }
 
@@ -107,21 +80,21 @@ static int stdin_next(struct vgl_source *src, struct vgl_source_batch *b, size_t
         batch_finish(s, b);
         return 0;
     }
-    s->nitems = s->nbytes = 0;
+    s->lb.n = s->lb.nbytes = 0;
     s->batch_eof = s->eof;
     if (max_items == 0)
         max_items = 1;
     uint64_t deadline = vgl_source_now_ms() + (timeout_ms > 0 ? (uint64_t)timeout_ms : 0);
-    while (!s->eof && s->nitems < max_items && !(max_bytes && s->nbytes >= max_bytes)) {
+    while (!s->eof && !vgl_line_batch_full(&s->lb, max_items, max_bytes)) {
         if (!buffered(s)) {
             /* the first line may be waited for; after it, only what is there already */
             uint64_t now = vgl_source_now_ms();
-            int ms = s->nitems == 0 && now < deadline ? (int)(deadline - now) : 0;
+            int ms = s->lb.n == 0 && now < deadline ? (int)(deadline - now) : 0;
             int rc = wait_input(ms);
             if (rc < 0 && errno == EINTR)
                 break;
             if (rc < 0) {
-                if (s->nitems)
+                if (s->lb.n)
                     break;
                 return vgl_error_set(err, VGL_EIO, "stdin: poll failed: %s", strerror(errno));
             }
@@ -132,7 +105,7 @@ static int stdin_next(struct vgl_source *src, struct vgl_source_batch *b, size_t
         struct vgl_error lerr = {0};
         int rc = vgl_lines_next(s->rd, &line, &lerr);
         if (rc < 0) {
-            if (s->nitems)
+            if (s->lb.n)
                 break; /* the error is sticky: reported by the next call */
             if (err)
                 *err = lerr;
@@ -155,12 +128,7 @@ static void stdin_committed(struct vgl_source *src, struct vgl_source_batch *b)
     struct stdin_source *s = (struct stdin_source *)src;
     (void)b;
     s->redeliver = false;
-    s->nitems = s->nbytes = 0;
-    if (s->bytes_cap > KEEP_BUF_BYTES) {
-        free(s->bytes);
-        s->bytes = NULL;
-        s->bytes_cap = 0;
-    }
+    vgl_line_batch_reset(&s->lb);
 }
 
 static void stdin_failed(struct vgl_source *src, struct vgl_source_batch *b)
@@ -174,9 +142,7 @@ static void stdin_free(struct vgl_source *src)
 {
     struct stdin_source *s = (struct stdin_source *)src;
     vgl_lines_free(s->rd);
-    free(s->items);
-    free(s->item_at);
-    free(s->bytes);
+    vgl_line_batch_release(&s->lb);
     free(s->service);
     free(s->resource);
     free(s->base.name);

@@ -9,6 +9,7 @@
 
 #include "core/xmalloc.h"
 #include "frame/lines.h"
+#include "source/source.h"
 
 uint64_t vgl_source_now_ms(void)
 {
@@ -94,4 +95,64 @@ bool vgl_source_line_blank(const struct vgl_line *line)
             return false;
     }
     return true;
+}
+
+/* A byte buffer bigger than this is freed when the batch is emptied. */
+#define KEEP_BUF_BYTES ((size_t)1 << 20)
+
+struct vgl_source_item *vgl_line_batch_add(struct vgl_line_batch *lb, const struct vgl_line *line,
+                                           const char *service, const char *resource)
+{
+    if (lb->n == lb->items_cap) {
+        size_t cap = lb->items_cap;
+        lb->items = vgl_xgrow(lb->items, &cap, lb->n + 1, sizeof *lb->items);
+        lb->item_at = vgl_xgrow(lb->item_at, &lb->items_cap, lb->n + 1, sizeof *lb->item_at);
+    }
+    struct vgl_source_item *it = &lb->items[lb->n];
+    memset(it, 0, sizeof *it);
+    it->service = service;
+    it->resource = resource;
+    it->oversize = line->oversize;
+    it->oversize_len = line->oversize_len;
+    it->len = line->len;
+    lb->item_at[lb->n] = lb->nbytes;
+    if (!line->oversize) {
+        lb->bytes = vgl_xgrow(lb->bytes, &lb->bytes_cap, lb->nbytes + line->len + 1, 1);
+        memcpy(lb->bytes + lb->nbytes, line->data, line->len);
+        lb->bytes[lb->nbytes + line->len] = '\0';
+        lb->nbytes += line->len + 1;
+    }
+    lb->n++;
+    return it;
+}
+
+bool vgl_line_batch_full(const struct vgl_line_batch *lb, size_t max_items, size_t max_bytes)
+{
+    return lb->n >= max_items || (max_bytes && lb->nbytes >= max_bytes);
+}
+
+void vgl_line_batch_finish(struct vgl_line_batch *lb, struct vgl_source_batch *b)
+{
+    for (size_t i = 0; i < lb->n; i++)
+        lb->items[i].data = lb->items[i].oversize ? NULL : lb->bytes + lb->item_at[i];
+    b->items = lb->items;
+    b->n = lb->n;
+}
+
+void vgl_line_batch_reset(struct vgl_line_batch *lb)
+{
+    lb->n = lb->nbytes = 0;
+    if (lb->bytes_cap > KEEP_BUF_BYTES) {
+        free(lb->bytes);
+        lb->bytes = NULL;
+        lb->bytes_cap = 0;
+    }
+}
+
+void vgl_line_batch_release(struct vgl_line_batch *lb)
+{
+    free(lb->items);
+    free(lb->item_at);
+    free(lb->bytes);
+    memset(lb, 0, sizeof *lb);
 }
