@@ -187,3 +187,14 @@ int vgl_output_http_result(const struct vgl_output_ctx *ctx, const struct vgl_ht
     vgl_buf_release(&q);
     return rc;
 }
+
+int vgl_output_single_request(struct vgl_output_ctx *ctx, const struct vgl_http_response *resp,
+                              struct vgl_http_request *req, struct vgl_error *err,
+                              vgl_output_build_fn build)
+{
+    if (!resp) {
+        int rc = build(ctx, req, err);
+        return rc ? rc : VGL_OUTPUT_SEND;
+    }
+    return vgl_output_http_result(ctx, resp, err);
+}

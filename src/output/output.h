@@ -152,6 +152,14 @@ const char *vgl_output_alert_str(const struct vgl_output_ctx *ctx, const char *k
 /* printf into the arena. */
 char *vgl_output_fmt(const struct vgl_output_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The step of a service that sends one request and succeeds on a 2xx answer: build fills
+ * the request (0 or an error), then the response is judged by vgl_output_http_result(). */
+typedef int (*vgl_output_build_fn)(struct vgl_output_ctx *ctx, struct vgl_http_request *req,
+                                   struct vgl_error *err);
+int vgl_output_single_request(struct vgl_output_ctx *ctx, const struct vgl_http_response *resp,
+                              struct vgl_http_request *req, struct vgl_error *err,
+                              vgl_output_build_fn build);
+
 /* Judges a plain HTTP response: 0 for 2xx, else a VGL_EIO error naming the output and the
  * status (or the transport error) and the start of the body. */
 int vgl_output_http_result(const struct vgl_output_ctx *ctx, const struct vgl_http_response *resp,

@@ -57,11 +57,7 @@ static int build(struct vgl_output_ctx *ctx, struct vgl_http_request *req, struc
 static int step(struct vgl_output_ctx *ctx, const struct vgl_http_response *resp,
                 struct vgl_http_request *req, struct vgl_error *err)
 {
-    if (!resp) {
-        int rc = build(ctx, req, err);
-        return rc ? rc : VGL_OUTPUT_SEND;
-    }
-    return vgl_output_http_result(ctx, resp, err);
+    return vgl_output_single_request(ctx, resp, req, err, build);
 }
 
 const struct vgl_output_ops vgl_output_aws_sqs = {
