@@ -1,9 +1,6 @@
 /* json/pyjson.c: Python's json.dumps() output (see pyjson.h). */
 #include "json/pyjson.h"
 
-#include <inttypes.h>
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,7 +102,6 @@ static int cmp_member(const void *a, const void *b)
 
 static int dump(struct vgl_buf *b, const struct vgl_json *v, unsigned flags, int indent, int depth)
 {
-    char num[40];
     if (depth > VGL_PY_MAX_DEPTH)
         return VGL_ELIMIT;
     const char *item_sep = (flags & VGL_PYJSON_COMPACT) || indent >= 0 ? "," : ", ";
@@ -113,21 +109,12 @@ static int dump(struct vgl_buf *b, const struct vgl_json *v, unsigned flags, int
     int rc = 0;
     switch (v->type) {
     case VGL_JSON_NULL:
-        return vgl_buf_append(b, "null", 4);
     case VGL_JSON_BOOL:
-        return v->u.b ? vgl_buf_append(b, "true", 4) : vgl_buf_append(b, "false", 5);
-    case VGL_JSON_INT: {
-        int n = snprintf(num, sizeof num, "%" PRId64, v->u.i);
-        return vgl_buf_append(b, num, (size_t)n);
-    }
+    case VGL_JSON_INT:
     case VGL_JSON_BIGINT:
-        return vgl_buf_append(b, v->u.s, v->len);
     case VGL_JSON_FLOAT:
-        if (isnan(v->u.d))
-            return vgl_buf_append(b, "NaN", 3);
-        if (isinf(v->u.d))
-            return vgl_buf_puts(b, v->u.d < 0 ? "-Infinity" : "Infinity");
-        return vgl_buf_append(b, num, vgl_json_fmt_double(num, v->u.d));
+        /* scalars: json.dumps and the compact writer agree (repr floats, NaN, Infinity) */
+        return vgl_json_write(b, v);
     case VGL_JSON_STRING:
         return write_str(b, v->u.s, v->len, flags);
     case VGL_JSON_ARRAY:
