@@ -37,6 +37,7 @@ PyObject *vgl_pyinit_vigil(void);   /* rules/s3.c: the _vigil built-in module */
 
 #define MAX_MATCHERS_CACHED 32
 #define KEY_CACHE_MAX 65536
+#define KEY_PRED_BITS 12
 #define CONVERT_MAX_DEPTH 512
 #define ERRORS_LOGGED_PER_RULE 10
 /* Rule time is measured on one record in TIME_SAMPLE and scaled: reading the clock around
@@ -96,6 +97,7 @@ struct vgl_rules {
     struct vgl_rule_stats *stats_view;
     struct key_entry *keys;
     size_t nkeys, keycap;
+    uint32_t *pred;          /* key predictions, see pred_slot */
 };
 
 static bool py_started;
@@ -233,6 +235,36 @@ static int py_start(struct vgl_error *err)
 
 /* ---- JSON <-> Python ------------------------------------------------------------------ */
 
+/* Unaligned loads of 8 and 4 bytes. */
+static inline uint64_t load64(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static inline uint32_t load32(const char *p)
+{
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
+
+/* The last 1-8 bytes of a key as one word, read inside [s, s + n) only: overlapping loads
+ * when the key is long enough, so no byte-by-byte copy (a libc memcpy call cost more than
+ * the rest of the hash). */
+static inline uint64_t key_tail(const char *s, size_t n, size_t i)
+{
+    if (n >= 8)
+        return load64(s + n - 8);
+    if (n >= 4)
+        return load32(s) | (uint64_t)load32(s + n - 4) << 32;
+    uint64_t t = 0;
+    for (; i < n; i++)
+        t = t << 8 | (unsigned char)s[i];
+    return t;
+}
+
 /* Eight bytes at a time, multiply-and-rotate mixing: keys are short, so per-byte hashes
  * cost more than the lookup itself. */
 static uint64_t key_hash(const char *s, size_t n)
@@ -240,15 +272,28 @@ static uint64_t key_hash(const char *s, size_t n)
     uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h = (h ^ load64(s + i)) * 0xff51afd7ed558ccdull;
         h = (h << 29) | (h >> 35);
     }
-    uint64_t tail = 0;
-    memcpy(&tail, s + i, n - i);
-    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+    if (i < n || n == 0)
+        h ^= key_tail(s, n, i);
+    h *= 0xc4ceb9fe1a85ec53ull;
     return h ^ (h >> 31);
+}
+
+/* Byte equality of two n-byte keys, inline for the usual lengths. */
+static inline bool key_eq(const char *a, const char *b, size_t n)
+{
+    if (n > 16)
+        return memcmp(a, b, n) == 0;
+    if (n >= 8)
+        return ((load64(a) ^ load64(b)) | (load64(a + n - 8) ^ load64(b + n - 8))) == 0;
+    if (n >= 4)
+        return ((load32(a) ^ load32(b)) | (load32(a + n - 4) ^ load32(b + n - 4))) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
 }
 
 static const char *entry_key(const struct key_entry *e)
@@ -271,19 +316,48 @@ static void keys_grow(struct vgl_rules *r)
     free(r->keys);
     r->keys = k;
     r->keycap = cap;
+    /* entries moved: every prediction is stale */
+    if (!r->pred)
+        r->pred = vgl_xcalloc((size_t)1 << KEY_PRED_BITS, sizeof *r->pred);
+    else
+        memset(r->pred, 0, ((size_t)1 << KEY_PRED_BITS) * sizeof *r->pred);
+}
+
+/* Where the cached entry of the key at member `i` of an object under parent key `ctx` (a
+ * key-entry index + 1; 0 for the root) was last time.  Records of one log type repeat their
+ * keys in the same places, so most lookups are one load and one compare instead of a hash.
+ * A slot may hold anything (collisions, a stale index): a hit is always verified. */
+static inline size_t pred_slot(uint32_t ctx, uint32_t i)
+{
+    return (size_t)(((uint64_t)ctx << 6 ^ i) * 0x9e3779b97f4a7c15ull >> (64 - KEY_PRED_BITS));
 }
 
 /* A new reference to the interned str for a key; cached so that the same record keys
- * never decode twice (ARCHITECTURE.md: tree -> dict with cached keys). */
-static PyObject *key_object(struct vgl_rules *r, const char *s, size_t n)
+ * never decode twice (ARCHITECTURE.md: tree -> dict with cached keys).  *idx gets the
+ * entry's index + 1 (0 when the key was not cached), the `ctx` of the key's children. */
+static PyObject *key_object(struct vgl_rules *r, const char *s, size_t n, uint32_t ctx,
+                            uint32_t member, uint32_t *idx)
 {
+    size_t ps = pred_slot(ctx, member);
+    uint32_t p = r->pred ? r->pred[ps] : 0;
+    if (p && p <= r->keycap) {
+        struct key_entry *e = &r->keys[p - 1];
+        if (e->str && e->len == n && key_eq(entry_key(e), s, n)) {
+            Py_INCREF(e->str);
+            *idx = p;
+            return e->str;
+        }
+    }
+    *idx = 0;
     uint64_t h = key_hash(s, n);
     if (r->keycap) {
         size_t j = h & (r->keycap - 1);
         while (r->keys[j].str) {
             struct key_entry *e = &r->keys[j];
-            if (e->hash == h && e->len == n && memcmp(entry_key(e), s, n) == 0) {
+            if (e->hash == h && e->len == n && key_eq(entry_key(e), s, n)) {
                 Py_INCREF(e->str);
+                *idx = (uint32_t)j + 1;
+                r->pred[ps] = *idx;
                 return e->str;
             }
             j = (j + 1) & (r->keycap - 1);
@@ -310,10 +384,12 @@ static PyObject *key_object(struct vgl_rules *r, const char *s, size_t n)
     e->str = str;
     Py_INCREF(str);
     r->nkeys++;
+    *idx = (uint32_t)j + 1;
+    r->pred[ps] = *idx;
     return str;
 }
 
-static PyObject *to_py(struct vgl_rules *r, const struct vgl_json *v, int depth)
+static PyObject *to_py_at(struct vgl_rules *r, const struct vgl_json *v, int depth, uint32_t ctx)
 {
     if (depth > CONVERT_MAX_DEPTH) {
         PyErr_SetString(PyExc_RecursionError, "record nested too deeply");
@@ -348,7 +424,7 @@ static PyObject *to_py(struct vgl_rules *r, const struct vgl_json *v, int depth)
         if (!l)
             return NULL;
         for (uint32_t i = 0; i < v->len; i++) {
-            PyObject *it = to_py(r, &v->u.items[i], depth + 1);
+            PyObject *it = to_py_at(r, &v->u.items[i], depth + 1, ctx);
             if (!it) {
                 Py_DECREF(l);
                 return NULL;
@@ -358,13 +434,17 @@ static PyObject *to_py(struct vgl_rules *r, const struct vgl_json *v, int depth)
         return l;
     }
     case VGL_JSON_OBJECT: {
+        /* Presized: no growth on the way.  (Measured against dicts grown by insertion,
+         * which keep CPython's str-only key table, and against copies of per-shape
+         * templates: both cost more instructions per record, rule lookups included.) */
         PyObject *d = _PyDict_NewPresized((Py_ssize_t)v->len);
         if (!d)
             return NULL;
         for (uint32_t i = 0; i < v->len; i++) {
             const struct vgl_json_member *m = &v->u.members[i];
-            PyObject *k = key_object(r, m->key, m->klen);
-            PyObject *val = k ? to_py(r, &m->val, depth + 1) : NULL;
+            uint32_t kidx;
+            PyObject *k = key_object(r, m->key, m->klen, ctx, i, &kidx);
+            PyObject *val = k ? to_py_at(r, &m->val, depth + 1, kidx) : NULL;
             if (!val || PyDict_SetItem(d, k, val) != 0) {
                 Py_XDECREF(k);
                 Py_XDECREF(val);
@@ -379,6 +459,11 @@ static PyObject *to_py(struct vgl_rules *r, const struct vgl_json *v, int depth)
     }
     PyErr_SetString(PyExc_TypeError, "unknown json value");
     return NULL;
+}
+
+static PyObject *to_py(struct vgl_rules *r, const struct vgl_json *v, int depth)
+{
+    return to_py_at(r, v, depth, 0);
 }
 
 static int str_to_json(PyObject *o, struct vgl_arena *a, struct vgl_json *out)
@@ -812,6 +897,7 @@ void vgl_rules_free(struct vgl_rules *r)
         }
     }
     free(r->keys);
+    free(r->pred);
     free(r->stats_view);
     Py_XDECREF(r->build_alert);
     Py_XDECREF(r->fresh_context);
@@ -1106,6 +1192,7 @@ int vgl_rules_set_fixtures(struct vgl_rules *r, const struct vgl_json *fixtures,
         }
     }
     free(tmp.keys);
+    free(tmp.pred);
     if (!plt || !pti) {
         Py_XDECREF(plt);
         Py_XDECREF(pti);

@@ -111,65 +111,71 @@ static PyObject *s3_get(PyObject *self, PyObject *args)
 
 #define NORMALIZATION_KEY "streamalert_normalization"
 
-/* Breadth-first over dicts and lists: every dict holding search_key contributes its value;
- * truthy dict/list children are queued in insertion order; the normalization key is never
- * entered; with max_matches > 0 the search stops once that many were found. */
-static PyObject *get_keys(PyObject *self, PyObject *args, PyObject *kwargs)
+static PyObject *norm_key;   /* interned NORMALIZATION_KEY, made with the module */
+
+/* Is k the normalization key?  Record keys are interned (rules/engine.c caches them), and
+ * two interned strs are equal only when they are the same object, so the usual answer
+ * costs a pointer and a length compare. */
+static inline bool is_norm_key(PyObject *k)
 {
-    (void)self;
-    static char *kwlist[] = {"data", "search_key", "max_matches", NULL};
-    PyObject *data, *key;
-    Py_ssize_t max_matches = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|n", kwlist, &data, &key, &max_matches))
-        return NULL;
-    PyObject *found = PyList_New(0);
-    if (!found)
-        return NULL;
+    if (k == norm_key)
+        return true;
+    if (!PyUnicode_Check(k) || PyUnicode_GET_LENGTH(k) != (Py_ssize_t)strlen(NORMALIZATION_KEY) ||
+        PyUnicode_CHECK_INTERNED(k))
+        return false;
+    int eq = PyUnicode_Compare(k, norm_key);
+    if (eq == -1 && PyErr_Occurred())
+        PyErr_Clear();
+    return eq == 0;
+}
+
+/* Breadth-first over dicts and lists: every dict holding key contributes its value;
+ * truthy dict/list children are queued in insertion order; the normalization key is never
+ * entered; with max_matches > 0 the search stops once that many were found.  Values go to
+ * `found` (a list) or, when it is NULL, the first one to *first (borrowed).  -1 on error. */
+static int search_keys(PyObject *data, PyObject *key, Py_ssize_t max_matches, PyObject *found,
+                       PyObject **first)
+{
     /* The queue holds borrowed references: everything in it is reachable from data,
      * which the caller keeps alive for the call. */
+    PyObject *small[64], **queue = small;
     size_t cap = 64, head = 0, tail = 0;
-    PyObject **queue = PyMem_Malloc(cap * sizeof *queue);
-    if (!queue) {
-        Py_DECREF(found);
-        return PyErr_NoMemory();
-    }
+    Py_ssize_t nfound = 0;
+    int rc = 0;
     queue[tail++] = data;
-    PyObject *norm = PyUnicode_FromString(NORMALIZATION_KEY);
-    int rc = norm ? 0 : -1;
-    while (rc == 0 && head < tail) {
+    while (head < tail) {
         PyObject *obj = queue[head++];
-        if (PyDict_Check(obj)) {
+        bool is_dict = PyDict_Check(obj);
+        if (is_dict) {
             PyObject *v = PyDict_GetItemWithError(obj, key);
             if (v) {
+                nfound++;
+                if (!found) {
+                    *first = v;
+                    break;
+                }
                 if (PyList_Append(found, v) != 0) {
                     rc = -1;
                     break;
                 }
-                if (max_matches > 0 && PyList_GET_SIZE(found) == max_matches)
+                if (max_matches > 0 && nfound == max_matches)
                     break;
             } else if (PyErr_Occurred()) {
                 /* an unhashable search key: dict lookup raises, as in Python */
                 rc = -1;
                 break;
             }
+        } else if (!PyList_Check(obj)) {
+            continue;
         }
         PyObject *k, *val;
-        Py_ssize_t pos = 0, i = 0, n = 0;
-        bool is_dict = PyDict_Check(obj);
-        if (!is_dict && !PyList_Check(obj))
-            continue;
-        n = is_dict ? 0 : PyList_GET_SIZE(obj);
+        Py_ssize_t pos = 0, i = 0, n = is_dict ? 0 : PyList_GET_SIZE(obj);
         for (;;) {
             if (is_dict) {
                 if (!PyDict_Next(obj, &pos, &k, &val))
                     break;
-                if (PyUnicode_Check(k)) {
-                    int eq = PyUnicode_Compare(k, norm);
-                    if (eq == 0)
-                        continue;
-                    if (eq == -1 && PyErr_Occurred())
-                        PyErr_Clear();
-                }
+                if (is_norm_key(k))
+                    continue;
             } else {
                 if (i >= n)
                     break;
@@ -178,31 +184,72 @@ static PyObject *get_keys(PyObject *self, PyObject *args, PyObject *kwargs)
             if ((PyDict_Check(val) && PyDict_GET_SIZE(val) > 0) ||
                 (PyList_Check(val) && PyList_GET_SIZE(val) > 0)) {
                 if (tail == cap) {
-                    cap *= 2;
-                    PyObject **q = PyMem_Realloc(queue, cap * sizeof *q);
+                    PyObject **q = PyMem_Malloc(cap * 2 * sizeof *q);
                     if (!q) {
-                        rc = -1;
                         PyErr_NoMemory();
+                        rc = -1;
                         break;
                     }
+                    /* drop what was already taken: head items are done */
+                    memcpy(q, queue + head, (tail - head) * sizeof *q);
+                    tail -= head;
+                    head = 0;
+                    if (queue != small)
+                        PyMem_Free(queue);
                     queue = q;
+                    cap *= 2;
                 }
                 queue[tail++] = val;
             }
         }
+        if (rc != 0)
+            break;
     }
-    PyMem_Free(queue);
-    Py_XDECREF(norm);
-    if (rc != 0) {
-        Py_DECREF(found);
+    if (queue != small)
+        PyMem_Free(queue);
+    return rc;
+}
+
+/* get_keys(data, search_key, max_matches=-1) */
+static PyObject *get_keys(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                          PyObject *kwnames)
+{
+    (void)self;
+    static const char *const kwlist[] = {"data", "search_key", "max_matches", NULL};
+    static _PyArg_Parser parser = {.format = "OO|n:get_keys", .keywords = kwlist};
+    PyObject *data, *key;
+    Py_ssize_t max_matches = -1;
+    if (!_PyArg_ParseStackAndKeywords(args, nargs, kwnames, &parser, &data, &key, &max_matches))
         return NULL;
-    }
+    PyObject *found = PyList_New(0);
+    if (found && search_keys(data, key, max_matches, found, NULL) != 0)
+        Py_CLEAR(found);
     return found;
 }
 
+/* get_first_key(data, search_key, default_value=None): get_keys(..., max_matches=1)[0] or
+ * default_value, without the list. */
+static PyObject *get_first_key(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                               PyObject *kwnames)
+{
+    (void)self;
+    static const char *const kwlist[] = {"data", "search_key", "default_value", NULL};
+    static _PyArg_Parser parser = {.format = "OO|O:get_first_key", .keywords = kwlist};
+    PyObject *data, *key, *dflt = Py_None, *first = NULL;
+    if (!_PyArg_ParseStackAndKeywords(args, nargs, kwnames, &parser, &data, &key, &dflt))
+        return NULL;
+    if (search_keys(data, key, 1, NULL, &first) != 0)
+        return NULL;
+    PyObject *res = first ? first : dflt;
+    Py_INCREF(res);
+    return res;
+}
+
 static PyMethodDef methods[] = {
-    {"get_keys", (PyCFunction)(void (*)(void))get_keys, METH_VARARGS | METH_KEYWORDS,
+    {"get_keys", (PyCFunction)(void (*)(void))get_keys, METH_FASTCALL | METH_KEYWORDS,
      "get_keys(data, search_key, max_matches=-1) -> list: breadth-first key search (compat 5.1)"},
+    {"get_first_key", (PyCFunction)(void (*)(void))get_first_key, METH_FASTCALL | METH_KEYWORDS,
+     "get_first_key(data, search_key, default_value=None): the first value get_keys finds"},
     {"s3_get", s3_get, METH_VARARGS,
      "s3_get(endpoint, region, bucket, key, access_key_id, secret_access_key, session_token=None)"
      " -> bytes: GET one object with SigV4 (path-style)"},
@@ -216,5 +263,10 @@ static struct PyModuleDef module = {
 
 PyObject *vgl_pyinit_vigil(void)
 {
+    if (!norm_key) {
+        norm_key = PyUnicode_InternFromString(NORMALIZATION_KEY);
+        if (!norm_key)
+            return NULL;
+    }
     return PyModule_Create(&module);
 }

@@ -204,18 +204,22 @@ def py_get_keys(data, search_key, max_matches=-1):
     return results
 
 
-try:
-    # Inside vigil the C engine provides the same search in C (src/rules/pymodule.c): rules
-    # call it on every record. Plain Python (tests, tools) uses the version above.
-    from _vigil import get_keys  # pylint: disable=no-name-in-module
-except ImportError:
-    get_keys = py_get_keys
-
-
-def get_first_key(data, search_key, default_value=None):
+def py_get_first_key(data, search_key, default_value=None):
     """The first value ``get_keys`` finds, or ``default_value``."""
     keys = get_keys(data, search_key, max_matches=1)
     return keys[0] if keys else default_value
+
+
+# Inside vigil the C engine provides both in C (src/rules/pymodule.c): rules call them on
+# every record. Plain Python (tests, tools) uses the versions above.
+try:
+    from _vigil import get_keys  # pylint: disable=no-name-in-module
+except ImportError:
+    get_keys = py_get_keys
+try:
+    from _vigil import get_first_key  # pylint: disable=no-name-in-module
+except ImportError:
+    get_first_key = py_get_first_key
 
 
 def get_database_name(config):

@@ -78,6 +78,40 @@ static const char *RULES_PY =
     "    context['s'] = {'only'}\n"
     "    return True\n"
     "\n"
+    "@rule(logs=['t:keys'], context={})\n"
+    "def keys_differential(rec, context):\n"
+    "    # the C get_keys/get_first_key against the pure-Python versions: on the record and on\n"
+    "    # random nested structures (seeded), with the normalization key and falsy children\n"
+    "    import random, _vigil\n"
+    "    from streamalert.shared import utils\n"
+    "    rnd = random.Random(rec['seed'])\n"
+    "    names = ['k', 'p', 'streamalert_normalization', 'x', 1]\n"
+    "    def gen(d):\n"
+    "        r = rnd.random()\n"
+    "        if d > 4 or r < 0.3:\n"
+    "            return rnd.choice([None, 0, 1, '', 's', [], {}])\n"
+    "        if r < 0.6:\n"
+    "            return [gen(d + 1) for _ in range(rnd.randrange(4))]\n"
+    "        return {rnd.choice(names): gen(d + 1) for _ in range(rnd.randrange(5))}\n"
+    "    bad = []\n"
+    "    for i in range(300):\n"
+    "        data = rec['payload'] if i == 0 else gen(0)\n"
+    "        for key in ('k', 'p', 'streamalert_normalization', 1):\n"
+    "            for mm in (-1, 0, 1, 2):\n"
+    "                if _vigil.get_keys(data, key, max_matches=mm) != utils.py_get_keys(data, key, mm):\n"
+    "                    bad.append((data, key, mm))\n"
+    "            if _vigil.get_first_key(data, key, 'dflt') != utils.py_get_first_key(data, key, 'dflt'):\n"
+    "                bad.append((data, key, 'first'))\n"
+    "    if utils.get_keys is not _vigil.get_keys or utils.get_first_key is not _vigil.get_first_key:\n"
+    "        bad.append('utils does not use the C versions')\n"
+    "    try:\n"
+    "        _vigil.get_keys({}, [])\n"
+    "        bad.append('unhashable key did not raise')\n"
+    "    except TypeError:\n"
+    "        pass\n"
+    "    context['bad'] = repr(bad[:3])\n"
+    "    return not bad\n"
+    "\n"
     "@rule(logs=['t:count'], context={})\n"
     "def count_objects(rec, context):\n"
     "    gc.collect()\n"
@@ -102,7 +136,7 @@ static int setup(void)
     tu_write(conf, "schemas/s.json",
              "{\"t:fidelity\":{\"parser\":\"json\",\"schema\":{}},\"t:err\":{\"parser\":\"json\",\"schema\":{}},"
              "\"t:match\":{\"parser\":\"json\",\"schema\":{}},\"t:sub\":{\"parser\":\"json\",\"schema\":{}},"
-             "\"t:count\":{\"parser\":\"json\",\"schema\":{}},\"t:decimal\":{\"parser\":\"json\",\"schema\":{}},\"t:none\":{\"parser\":\"json\",\"schema\":{}}}");
+             "\"t:count\":{\"parser\":\"json\",\"schema\":{}},\"t:decimal\":{\"parser\":\"json\",\"schema\":{}},\"t:none\":{\"parser\":\"json\",\"schema\":{}},\"t:keys\":{\"parser\":\"json\",\"schema\":{}}}");
     tu_write(conf, "clusters/c.json", "{\"classifier_config\":{},\"data_sources\":{\"kinesis\":{\"s\":[\"t\"]}}}");
     tu_write(root, "rules/test_rules.py", RULES_PY);
     struct vgl_diag diag;
@@ -153,6 +187,16 @@ TEST(record_to_dict_fidelity)
         "{\"n\":null,\"t\":true,\"f\":false,\"empty\":\"\",\"dup\":1,\"dup\":2}",
         "[1,2,3]",
         "\"just a string\"",
+        /* keys of every length class of the key cache's compares and hash (0-3, 4-7, 8-16,
+         * 17-24 inline, longer on the heap, non-ASCII), then the same places holding keys
+         * that differ in their last byte only: the position predictions must miss */
+        "{\"\":1,\"a\":2,\"abc\":3,\"abcd\":4,\"abcdefg\":5,\"abcdefgh\":6,\"abcdefghi\":7,"
+        "\"abcdefghijklmnop\":8,\"abcdefghijklmnopq\":9,\"abcdefghijklmnopqrstuvwx\":10,"
+        "\"abcdefghijklmnopqrstuvwxy\":11,\"k\\u00e9y\":12,\"o\":{\"x\":1,\"y\":2},\"p\":{\"y\":1,\"x\":2}}",
+        "{\"\":1,\"b\":2,\"abd\":3,\"abce\":4,\"abcdefh\":5,\"abcdefgi\":6,\"abcdefghj\":7,"
+        "\"abcdefghijklmnoq\":8,\"abcdefghijklmnopr\":9,\"abcdefghijklmnopqrstuvwy\":10,"
+        "\"abcdefghijklmnopqrstuvwxz\":11,\"k\\u00e9z\":12,\"o\":{\"y\":1,\"x\":2},\"p\":{\"x\":1,\"y\":2}}",
+        "{\"abc\":1,\"\":2,\"abcdefghijklmnopqrstuvwxy\":3,\"a\":4,\"p\":[{\"x\":1},{\"y\":2},{\"x\":3,\"y\":4}]}",
     };
     for (size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
         /* {"payload": P, "text": "<P as a JSON string>"} */
@@ -252,6 +296,24 @@ TEST(alert_values_serialise_like_json)
     vgl_buf_release(&b);
 }
 
+TEST(get_keys_in_c_matches_python)
+{
+    if (setup() != 0)
+        return;
+    static const char *const recs[] = {
+        "{\"seed\":1,\"payload\":{\"p\":\"A\",\"x\":[{\"p\":\"C\"},{\"y\":{\"p\":\"D\"}}],\"z\":{\"p\":\"B\"}}}",
+        "{\"seed\":2,\"payload\":{\"streamalert_normalization\":{\"k\":1},\"x\":{\"k\":[{\"k\":2}]}}}",
+        "{\"seed\":3,\"payload\":[[{\"k\":1}],{\"k\":2},[],{}]}",
+    };
+    for (size_t i = 0; i < sizeof recs / sizeof recs[0]; i++) {
+        struct vgl_alerts alerts;
+        size_t n = eval("t:keys", recs[i], &alerts);
+        if (n != 1 && n != (size_t)-1)
+            fprintf(stderr, "  seed %zu: C and Python disagree\n", i + 1);
+        CHECK_INT_EQ(n, 1);
+    }
+}
+
 TEST(no_reference_leaks)
 {
     if (setup() != 0)
@@ -337,5 +399,5 @@ TEST(cleanup)
 
 TEST_MAIN(T(record_to_dict_fidelity), T(exceptions_count_as_false_and_do_not_stop_others),
           T(matchers_run_once_and_context_is_a_fresh_copy), T(req_subkeys_in_c_and_disabled_rules),
-          T(alert_values_serialise_like_json), T(no_reference_leaks),
+          T(alert_values_serialise_like_json), T(get_keys_in_c_matches_python), T(no_reference_leaks),
           T(publication_does_not_leak), T(cleanup))
