@@ -78,6 +78,36 @@ static const char *RULES_PY =
     "    context['s'] = {'only'}\n"
     "    return True\n"
     "\n"
+    "STASH = []\n"
+    "\n"
+    "@rule(logs=['t:mutate'], outputs=['slack:x'])\n"
+    "def mutate(rec):\n"
+    "    # the record must equal json.loads of its text whatever this rule did to the\n"
+    "    # previous one (the engine updates the last record's dict in place)\n"
+    "    import collections\n"
+    "    ok = same(rec['payload'], json.loads(rec['text']))\n"
+    "    ok = ok and all(json.dumps(o) == t for o, t in STASH)\n"
+    "    p, mode = rec['payload'], rec['mode']\n"
+    "    if mode == 1:\n"
+    "        p['o']['x'] = 'changed'\n"
+    "    elif mode == 2:\n"
+    "        p['l'].append(99)\n"
+    "    elif mode == 3:\n"
+    "        p['o'] = p.pop('o')\n"
+    "    elif mode == 4:\n"
+    "        STASH.append((p['o'], json.dumps(p['o'])))\n"
+    "        STASH.append((p['l'], json.dumps(p['l'])))\n"
+    "    elif mode == 5:\n"
+    "        p['o'] = collections.OrderedDict(p['o'])\n"
+    "    elif mode == 6:\n"
+    "        p['l'][0] = {'new': 1}\n"
+    "        p['o']['y'][1] = 7\n"
+    "    elif mode == 7:\n"
+    "        rec.clear()\n"
+    "    elif mode == 8:\n"
+    "        p['o']['x'], p['o']['y'] = p['o']['y'], p['o']['x']\n"
+    "    return ok\n"
+    "\n"
     "@rule(logs=['t:keys'], context={})\n"
     "def keys_differential(rec, context):\n"
     "    # the C get_keys/get_first_key against the pure-Python versions: on the record and on\n"
@@ -136,7 +166,7 @@ static int setup(void)
     tu_write(conf, "schemas/s.json",
              "{\"t:fidelity\":{\"parser\":\"json\",\"schema\":{}},\"t:err\":{\"parser\":\"json\",\"schema\":{}},"
              "\"t:match\":{\"parser\":\"json\",\"schema\":{}},\"t:sub\":{\"parser\":\"json\",\"schema\":{}},"
-             "\"t:count\":{\"parser\":\"json\",\"schema\":{}},\"t:decimal\":{\"parser\":\"json\",\"schema\":{}},\"t:none\":{\"parser\":\"json\",\"schema\":{}},\"t:keys\":{\"parser\":\"json\",\"schema\":{}}}");
+             "\"t:count\":{\"parser\":\"json\",\"schema\":{}},\"t:decimal\":{\"parser\":\"json\",\"schema\":{}},\"t:none\":{\"parser\":\"json\",\"schema\":{}},\"t:keys\":{\"parser\":\"json\",\"schema\":{}},\"t:mutate\":{\"parser\":\"json\",\"schema\":{}}}");
     tu_write(conf, "clusters/c.json", "{\"classifier_config\":{},\"data_sources\":{\"kinesis\":{\"s\":[\"t\"]}}}");
     tu_write(root, "rules/test_rules.py", RULES_PY);
     struct vgl_diag diag;
@@ -296,6 +326,40 @@ TEST(alert_values_serialise_like_json)
     vgl_buf_release(&b);
 }
 
+TEST(record_dict_reuse_survives_rule_mutations)
+{
+    if (setup() != 0)
+        return;
+    /* records of one shape with changing values, each after a rule changed, reordered,
+     * kept or replaced parts of the previous record's dict */
+    static const char *const payloads[] = {
+        "{\"o\":{\"x\":\"a\",\"y\":[1,\"s\"]},\"l\":[1,2,{\"z\":\"q\"}],\"s\":\"v1\",\"n\":null}",
+        "{\"o\":{\"x\":\"b\",\"y\":[2,\"s\"]},\"l\":[1,3,{\"z\":\"r\"}],\"s\":\"v1\",\"n\":1}",
+        "{\"o\":{\"x\":\"b\",\"y\":[2,\"t\"]},\"l\":[\"1\",3,{\"z\":\"r\"}],\"s\":\"caf\\u00e9\",\"n\":1.5}",
+        "{\"o\":{\"y\":[2,\"s\"],\"x\":\"b\"},\"l\":[1,3,{\"z\":\"r\"}],\"s\":\"v1\",\"n\":true}",
+    };
+    int fails = 0;
+    for (int round = 0; round < 3; round++) {
+        for (int mode = 0; mode <= 8; mode++) {
+            const char *pl = payloads[(round * 9 + mode) % 4];
+            struct vgl_buf b, text;
+            vgl_buf_init(&b, 0);
+            vgl_buf_init(&text, 0);
+            vgl_json_write_str(&text, pl, strlen(pl));
+            vgl_buf_printf(&b, "{\"payload\":%s,\"text\":%s,\"mode\":%d}", pl, text.data, mode);
+            struct vgl_alerts alerts;
+            if (eval("t:mutate", b.data, &alerts) != 1) {
+                fprintf(stderr, "  round %d mode %d: record not equal to json.loads: %s\n", round,
+                        mode, pl);
+                fails++;
+            }
+            vgl_buf_release(&b);
+            vgl_buf_release(&text);
+        }
+    }
+    CHECK_INT_EQ(fails, 0);
+}
+
 TEST(get_keys_in_c_matches_python)
 {
     if (setup() != 0)
@@ -399,5 +463,6 @@ TEST(cleanup)
 
 TEST_MAIN(T(record_to_dict_fidelity), T(exceptions_count_as_false_and_do_not_stop_others),
           T(matchers_run_once_and_context_is_a_fresh_copy), T(req_subkeys_in_c_and_disabled_rules),
-          T(alert_values_serialise_like_json), T(get_keys_in_c_matches_python), T(no_reference_leaks),
+          T(alert_values_serialise_like_json), T(record_dict_reuse_survives_rule_mutations),
+          T(get_keys_in_c_matches_python), T(no_reference_leaks),
           T(publication_does_not_leak), T(cleanup))
