@@ -9,6 +9,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config   # compiler, CMake >= 3.25, Ninja
     zlib1g-dev                                     # gzip input (frame/lines.c)
+    libisal-dev                                    # ISA-L igzip: the lake's gzip output
     clang libclang-rt-14-dev                       # libFuzzer + sanitizer runtimes (fuzz preset)
     python3 python3-dev                            # embedded CPython for rules (python3-embed)
     libsqlite3-dev                                 # alert store

@@ -54,11 +54,34 @@ struct vgl_dispatcher {
     long max_attempts;
     bool local_archive;
     bool poll_error;
-    bool tx_open;                   /* results of this turn go into one transaction */
+    /* Results of this turn, written to the store in one short transaction by
+     * commit_results() once the local outputs and the archive are synced: the store's
+     * write lock is never held while deliveries run or files sync (the workers commit
+     * their batches through the same lock). */
+    struct result *results;
+    size_t nresults, results_cap;
     struct vgl_lake *lake;          /* the local alerts archive (lake writer "alerts") */
     struct vgl_error lake_error;
     struct vgl_dispatch_stats stats;
 };
+
+struct result {
+    char *alert_id, *output, *error;
+    enum vgl_delivery_state state;
+    int64_t when_us;
+};
+
+static int commit_results(struct vgl_dispatcher *d, struct vgl_error *err);
+
+static void results_clear(struct vgl_dispatcher *d)
+{
+    for (size_t i = 0; i < d->nresults; i++) {
+        free(d->results[i].alert_id);
+        free(d->results[i].output);
+        free(d->results[i].error);
+    }
+    d->nresults = 0;
+}
 
 int64_t vgl_dispatch_now_us(void)
 {
@@ -140,8 +163,11 @@ void vgl_dispatcher_free(struct vgl_dispatcher *d)
         d->inflight = dl->next;
         delivery_free(dl);
     }
-    vgl_credentials_free(d->creds);
     struct vgl_error lerr = {0};
+    commit_results(d, &lerr);   /* what already finished is recorded, not sent again */
+    free(d->results);
+    vgl_credentials_free(d->creds);
+    memset(&lerr, 0, sizeof lerr);
     if (d->lake && vgl_lake_close(d->lake, &lerr) != 0)
         vgl_error("dispatch", "alerts archive: %s", lerr.msg);
     free(d->data_dir);
@@ -194,18 +220,13 @@ static int64_t backoff_us(const struct vgl_dispatcher *d, int failures)
 static void finish(struct vgl_dispatcher *d, struct delivery *dl, int rc, const struct vgl_error *why)
 {
     int64_t now = vgl_dispatch_now_us();
-    struct vgl_error err = {0};
-    int src;
     d->stats.attempts++;
-    if (!d->tx_open) {
-        if (vgl_store_begin(d->store, &err) == 0)
-            d->tx_open = true;
-        else
-            vgl_error("dispatch", "%s", err.msg);   /* each update then commits alone */
-    }
+    d->results = vgl_xgrow(d->results, &d->results_cap, d->nresults + 1, sizeof *d->results);
+    struct result *res = &d->results[d->nresults++];
+    *res = (struct result){.alert_id = vgl_xstrdup(dl->alert_id), .output = vgl_xstrdup(dl->output)};
     if (rc == 0) {
-        src = vgl_store_delivery_done(d->store, dl->alert_id, dl->output, VGL_DELIVERY_SENT, now, NULL,
-                                      &err);
+        res->state = VGL_DELIVERY_SENT;
+        res->when_us = now;
         d->stats.sent++;
         vgl_info("dispatch", "alert %.8s (%s): delivered to '%s'", dl->alert_id,
                  vgl_output_alert_str(&dl->ctx, "rule_name"), dl->output);
@@ -213,9 +234,9 @@ static void finish(struct vgl_dispatcher *d, struct delivery *dl, int rc, const 
         int failures = dl->attempts + 1;
         bool give_up = d->max_attempts > 0 && failures >= d->max_attempts;
         const char *msg = why && why->msg[0] ? why->msg : vgl_strerror(rc);
-        src = vgl_store_delivery_done(d->store, dl->alert_id, dl->output,
-                                      give_up ? VGL_DELIVERY_ABANDONED : VGL_DELIVERY_FAILED,
-                                      give_up ? 0 : now + backoff_us(d, failures), msg, &err);
+        res->state = give_up ? VGL_DELIVERY_ABANDONED : VGL_DELIVERY_FAILED;
+        res->when_us = give_up ? 0 : now + backoff_us(d, failures);
+        res->error = vgl_xstrdup(msg);
         if (give_up) {
             d->stats.abandoned++;
             vgl_error("dispatch", "alert %.8s: delivery to '%s' given up after %d attempts: %s",
@@ -229,10 +250,6 @@ static void finish(struct vgl_dispatcher *d, struct delivery *dl, int rc, const 
                 vgl_log(lvl, "dispatch", "alert %.8s: delivery to '%s' failed (attempt %d, retried later): %s",
                         dl->alert_id, dl->output, failures, msg);
         }
-    }
-    if (src != 0) {
-        vgl_error("dispatch", "%s", err.msg);
-        d->poll_error = true;
     }
     unlink_delivery(d, dl);
     delivery_free(dl);
@@ -507,23 +524,32 @@ static void start(struct vgl_dispatcher *d, const struct vgl_store_due_row *row)
     advance(d, dl, rc, &err);
 }
 
-/* Commits the results recorded so far in this turn. */
+/* Writes the results recorded so far in this turn, in one transaction taken only now. */
 static int commit_results(struct vgl_dispatcher *d, struct vgl_error *err)
 {
-    if (!d->tx_open)
+    if (d->nresults == 0)
         return 0;
-    d->tx_open = false;
     /* what the local outputs wrote is on disk before it is recorded as sent */
     int rc = vgl_output_sync_all(err);
     if (rc == 0 && d->lake)
         rc = vgl_lake_sync(d->lake, err);
-    if (rc) {
-        vgl_store_rollback(d->store);
-        return rc;
+    if (rc == 0)
+        rc = vgl_store_begin(d->store, err);
+    for (size_t i = 0; i < d->nresults && rc == 0; i++) {
+        const struct result *r = &d->results[i];
+        rc = vgl_store_delivery_done(d->store, r->alert_id, r->output, r->state, r->when_us,
+                                     r->error, err);
     }
-    rc = vgl_store_commit(d->store, err);
-    if (rc)
-        vgl_store_rollback(d->store);   /* those deliveries stay due: sent again, never lost */
+    if (rc == 0)
+        rc = vgl_store_commit(d->store, err);
+    if (rc) {
+        /* those deliveries stay due: sent again, never lost */
+        vgl_store_rollback(d->store);
+        d->poll_error = true;
+        vgl_error("dispatch", "recording %zu delivery results: %s", d->nresults,
+                  err && err->msg[0] ? err->msg : vgl_strerror(rc));
+    }
+    results_clear(d);
     return rc;
 }
 

@@ -68,6 +68,7 @@ static void on_signal(int sig)
         got_hup = 1;
     else if (sig == SIGUSR1)
         got_usr1 = 1;
+    /* SIGCHLD: nothing; its handler (no SA_RESTART) only cuts the supervisor's sleep short */
 }
 
 static void install_signals(void)
@@ -78,6 +79,7 @@ static void install_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
 
@@ -372,6 +374,17 @@ static long one_batch(struct worker *w, struct vgl_source *src, int timeout_ms, 
     return rc == 0 ? (long)b.n : -1;
 }
 
+/* True when every source is done (finite and ended) or says it is drained. */
+static bool all_drained(const struct worker *w, const bool *done)
+{
+    for (size_t i = 0; i < w->nsources; i++) {
+        const struct vgl_source *src = w->sources[i];
+        if (!done[i] && !(src->ops->drained && src->ops->drained(w->sources[i])))
+            return false;
+    }
+    return true;
+}
+
 static int worker_main(struct engine *e, int idx)
 {
     struct worker w = {.e = e, .idx = idx, .slot = (size_t)idx + 2};
@@ -410,6 +423,10 @@ static int worker_main(struct engine *e, int idx)
         if (w.lake)
             vgl_lake_tick(w.lake, now_us(), NULL);
         if (total == 0) {
+            /* --once: every source says it has delivered all there is (no quiet spell to
+             * wait for; sources that cannot tell use the idle timer below) */
+            if (e->opts->once && all_drained(&w, done))
+                break;
             if (!idle_since)
                 idle_since = now_us();
             /* --once: nothing came from any source for 1.5 s (directories are read to
@@ -523,6 +540,7 @@ static pid_t spawn(struct engine *e, int idx)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() == 1)
         _exit(0);
+    signal(SIGCHLD, SIG_DFL);
     vgl_rules_after_fork();
     got_hup = got_usr1 = 0;
     int rc = idx < 0 ? alert_main(e) : worker_main(e, idx);
@@ -575,7 +593,10 @@ static bool config_is_good(const struct engine *e)
         _exit(127);
     }
     int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+    pid_t got;
+    while ((got = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+        ;   /* another child's SIGCHLD */
+    if (pid < 0 || got != pid)
         return false;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }

@@ -4,8 +4,8 @@
  * pipeline that historical search and rule backtesting read (ARCHITECTURE.md 3, compat 10).
  *
  * A file is a temp file until published.  Each sync ends the gzip member in progress
- * (Z_FINISH, then deflateReset starts the next one with its own header), writes it and
- * fdatasyncs, so the durable prefix of a temp file is always a run of complete members.
+ * (the end of an ISA-L igzip stream; a reset starts the next one with its own header),
+ * writes it and fdatasyncs, so the durable prefix of a temp file is always a run of complete members.
  * Recovery needs no side file: it inflates the temp file member by member and keeps it up
  * to the end of the last member whose trailer (CRC-32 and length) checks out.  Members only
  * end at a sync or a publish, so a crash loses exactly the records appended after the last
@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <dirent.h>
+#include <isa-l/igzip_lib.h>
 #include <zlib.h>
 
 #include "core/arena.h"
@@ -51,12 +52,17 @@ struct lfile {
     char *tmp;    /* full paths */
     char *final;
     int fd;
-    z_stream z;
+    /* ISA-L's igzip compresses 5x faster than zlib at level 1 with a slightly better ratio
+     * (docs/lake.md); the stream and its level buffer live while the file is open. */
+    struct isal_zstream *z;
+    unsigned char *level_buf;
     bool member_open;   /* lines fed since the last member ended */
     bool dirs_synced;   /* the file's directory entry (and new parents) made durable */
     bool new_table_dir; /* we created <table>/ : the root needs an fsync */
     bool new_dt_dir;    /* we created dt=.../ : <table>/ needs an fsync */
     uint64_t size;      /* compressed bytes written */
+    uint64_t pend_in;   /* bytes fed since the compressor last wrote: igzip holds back more
+                           than zlib did, so roll_bytes counts them as if incompressible */
     uint64_t synced;    /* of which durable */
     int64_t opened_us;  /* time passed with the first record */
     uint64_t last_used; /* LRU stamp */
@@ -319,7 +325,8 @@ static void file_free(struct lfile *f)
         return;
     if (f->fd >= 0)
         close(f->fd);
-    deflateEnd(&f->z);
+    free(f->z);
+    free(f->level_buf);
     free(f->table);
     free(f->dir);
     free(f->tmp);
@@ -348,38 +355,74 @@ static int fail_file(struct vgl_lake *l, struct lfile *f, int rc)
     return rc;
 }
 
-/* Feeds n bytes (or finishes the member) and writes whatever deflate produces. */
-static int deflate_pump(struct vgl_lake *l, struct lfile *f, const void *in, size_t n, int flush,
+/* The igzip level for a configured gzip level (1-9, as zlib counts): igzip has 0-3. */
+static int igzip_level(int level)
+{
+    return level >= ISAL_DEF_MAX_LEVEL ? ISAL_DEF_MAX_LEVEL : level < 1 ? 1 : level;
+}
+
+static size_t level_buf_size(int ilevel)
+{
+    switch (ilevel) {
+    case 1:
+        return ISAL_DEF_LVL1_SMALL;
+    case 2:
+        return ISAL_DEF_LVL2_SMALL;
+    default:
+        return ISAL_DEF_LVL3_SMALL;
+    }
+}
+
+/* A fresh member: a gzip header comes first, a trailer (CRC-32, length) at its end. */
+static void member_reset(struct vgl_lake *l, struct lfile *f)
+{
+    isal_deflate_reset(f->z);
+    f->z->level = (uint32_t)igzip_level(l->opts.level);
+    f->z->level_buf = f->level_buf;
+    f->z->level_buf_size = (uint32_t)level_buf_size((int)f->z->level);
+    f->z->gzip_flag = IGZIP_GZIP;
+    f->z->flush = NO_FLUSH;
+    f->z->end_of_stream = 0;
+}
+
+/* Feeds n bytes (or, with finish, ends the member) and writes whatever comes out. */
+static int deflate_pump(struct vgl_lake *l, struct lfile *f, const void *in, size_t n, bool finish,
                         struct vgl_error *err)
 {
-    f->z.next_in = (Bytef *)(uintptr_t)in;
-    f->z.avail_in = (uInt)n;
-    int rc;
-    do {
-        f->z.next_out = l->zbuf;
-        f->z.avail_out = ZBUF_SIZE;
-        rc = deflate(&f->z, flush);
-        if (rc == Z_STREAM_ERROR)
-            return vgl_error_set(err, VGL_EIO, "lake: deflate '%s': stream error", f->tmp);
-        size_t have = ZBUF_SIZE - f->z.avail_out;
+    struct isal_zstream *z = f->z;
+    z->next_in = (uint8_t *)(uintptr_t)in;
+    z->avail_in = (uint32_t)n;
+    z->end_of_stream = finish;
+    bool wrote = false;
+    for (;;) {
+        z->next_out = l->zbuf;
+        z->avail_out = ZBUF_SIZE;
+        int rc = isal_deflate(z);
+        if (rc != COMP_OK)
+            return vgl_error_set(err, VGL_EIO, "lake: compress '%s': igzip error %d", f->tmp, rc);
+        size_t have = ZBUF_SIZE - z->avail_out;
         if (have > 0) {
             int wrc = write_all(f->fd, l->zbuf, have, f->tmp, err);
             if (wrc < 0)
                 return wrc;
             f->size += have;
+            wrote = true;
         }
-    } while (f->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
-    return 0;
+        if (finish ? z->internal_state.state == ZSTATE_END : z->avail_in == 0 && z->avail_out > 0) {
+            f->pend_in = wrote ? 0 : f->pend_in + n;
+            return 0;
+        }
+    }
 }
 
 static int end_member(struct vgl_lake *l, struct lfile *f, struct vgl_error *err)
 {
     if (!f->member_open)
         return 0;
-    int rc = deflate_pump(l, f, NULL, 0, Z_FINISH, err);
+    int rc = deflate_pump(l, f, NULL, 0, true, err);
     if (rc < 0)
         return rc;
-    deflateReset(&f->z); /* the next line starts a new member with its own header */
+    member_reset(l, f); /* the next line starts a new member with its own header */
     f->member_open = false;
     return 0;
 }
@@ -448,10 +491,10 @@ static int open_file(struct vgl_lake *l, const char *table, int64_t hour, int64_
     if ((rc = make_dir(table_dir, &f->new_table_dir, err)) < 0 ||
         (rc = make_dir(f->dir, &f->new_dt_dir, err)) < 0)
         goto fail;
-    if (deflateInit2(&f->z, l->opts.level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-        rc = vgl_error_set(err, VGL_EIO, "lake: deflateInit '%s': failed", f->dir);
-        goto fail;
-    }
+    f->z = vgl_xmalloc(sizeof *f->z);
+    f->level_buf = vgl_xmalloc(level_buf_size(igzip_level(l->opts.level)));
+    isal_deflate_init(f->z);
+    member_reset(l, f);
     for (;;) {
         char name[MAX_WRITER + 64];
         uint64_t seq = l->next_seq++;
@@ -480,7 +523,7 @@ static int open_file(struct vgl_lake *l, const char *table, int64_t hour, int64_
     return 0;
 fail:
     free(table_dir);
-    file_free(f); /* deflateEnd on a zeroed, never-initialised stream does nothing */
+    file_free(f);
     return rc;
 }
 
@@ -811,10 +854,10 @@ static int append_line(struct vgl_lake *l, const char *log_type, const char *tab
         return rc;
     f->last_used = ++l->clock;
     f->member_open = true;
-    if ((rc = deflate_pump(l, f, l->line.data, l->line.len, Z_NO_FLUSH, err)) < 0)
+    if ((rc = deflate_pump(l, f, l->line.data, l->line.len, false, err)) < 0)
         return fail_file(l, f, rc);
     l->stats.records++;
-    if (f->size >= l->opts.roll_bytes)
+    if (f->size + f->pend_in >= l->opts.roll_bytes)
         return publish(l, f, err);
     return 0;
 }
@@ -863,7 +906,7 @@ int vgl_lake_tick(struct vgl_lake *l, int64_t now_us, struct vgl_error *err)
     for (size_t i = l->nfiles; i-- > 0;) {
         struct lfile *f = l->files[i];
         bool due = now_us - f->opened_us >= l->opts.roll_interval_us ||
-                   f->size >= l->opts.roll_bytes || f->hour < now_hour;
+                   f->size + f->pend_in >= l->opts.roll_bytes || f->hour < now_hour;
         if (!due)
             continue;
         int rc = publish(l, f, first ? NULL : err);

@@ -603,12 +603,29 @@ static void dir_free(struct vgl_source *src)
     free(s);
 }
 
+/* Every file of this worker's shard read to its end, quiet and committed, and a fresh
+ * listing shows no new one. */
+static bool dir_drained(struct vgl_source *src)
+{
+    struct dir_source *s = (struct dir_source *)src;
+    if (s->cur || s->bfile)
+        return false;
+    scan(s);
+    for (size_t i = 0; i < s->nfiles; i++) {
+        const struct dfile *f = s->files[i];
+        if ((f->state != F_DONE && f->state != F_FAILED) || f->c_state != f->state)
+            return false;
+    }
+    return true;
+}
+
 static const struct vgl_source_ops dir_ops = {
     .kind = "dir",
     .next = dir_next,
     .committed = dir_committed,
     .failed = dir_failed,
     .free = dir_free,
+    .drained = dir_drained,
 };
 
 struct vgl_source *vgl_source_dir_new(const char *dir, const char *service, const char *resource,

@@ -97,6 +97,12 @@ struct vgl_source_ops {
     void (*committed)(struct vgl_source *s, struct vgl_source_batch *b);
     void (*failed)(struct vgl_source *s, struct vgl_source_batch *b);
     void (*free)(struct vgl_source *s);
+    /*
+     * Optional (NULL: the source cannot tell, e.g. a listener): true when everything the
+     * source can see now was delivered and acknowledged, so `vigil run --once` may stop
+     * at once instead of waiting for a quiet spell.  Call it between batches only.
+     */
+    bool (*drained)(struct vgl_source *s);
 };
 
 /* The common head of every source (each kind embeds it first). */

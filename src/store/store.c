@@ -29,7 +29,27 @@ struct vgl_store {
     sqlite3_stmt *upd_sent, *upd_failed;   /* prepared on first use */
     sqlite3_stmt *cp_set, *cp_get, *dl_add;
     bool in_tx;
+    int64_t busy_timeout_us, busy_waited_us;
 };
+
+/* While another process holds the write lock: poll it every 100 us for the first 2 ms, then
+ * every ms, up to the busy timeout.  SQLite's own handler sleeps 1, 2, 5, 10, 15, 20, 25,
+ * 25, 25, 50, 50, 100 ms in turn: with two workers and the alert process committing through
+ * one lock, commits that hold it for well under a millisecond made the others sleep ~2 s
+ * each over a 10 s run (strace of `vigil run`, docs/performance.md). */
+static int busy_wait(void *ud, int n)
+{
+    struct vgl_store *s = ud;
+    if (n == 0)
+        s->busy_waited_us = 0;
+    if (s->busy_waited_us >= s->busy_timeout_us)
+        return 0;
+    long us = n < 20 ? 100 : 1000;
+    struct timespec ts = {0, us * 1000};
+    nanosleep(&ts, NULL);
+    s->busy_waited_us += us;
+    return 1;
+}
 
 static const char *const state_names[] = {"pending", "sent", "failed", "abandoned"};
 
@@ -183,7 +203,8 @@ struct vgl_store *vgl_store_open(const char *path, const struct vgl_store_opts *
         vgl_store_close(s);
         return NULL;
     }
-    sqlite3_busy_timeout(s->db, opts && opts->busy_timeout_ms ? opts->busy_timeout_ms : 5000);
+    s->busy_timeout_us = (int64_t)(opts && opts->busy_timeout_ms ? opts->busy_timeout_ms : 5000) * 1000;
+    sqlite3_busy_handler(s->db, busy_wait, s);
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;",
