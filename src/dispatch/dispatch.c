@@ -20,6 +20,13 @@
 #include "rules/rules.h"
 #include "store/store.h"
 
+/* A turn that found fewer deliveries than this and has nothing left in flight waits
+ * GATHER_MS before the next: with alerts trickling in, every turn syncs the local outputs
+ * and the archive and commits (3 fsyncs); 100 turns a second of one or two alerts each cost
+ * the alert process 17% of a core in `vigil run` (docs/performance.md).  Deliveries wait
+ * at most that much longer. */
+#define GATHER_BELOW 64
+#define GATHER_MS 20
 #define LOAD_BATCH 256   /* due rows read per turn beyond those in flight */
 
 struct delivery {
@@ -336,16 +343,32 @@ static struct vgl_json strip_normalization(struct vgl_arena *a, const struct vgl
 struct due_list {
     struct vgl_dispatcher *d;
     struct vgl_store_due_row *rows;   /* strings malloc'd */
-    size_t n, cap, room;
+    size_t n, cap, room;              /* room: for deliveries that go over the network */
+    size_t nremote, nlocal;
 };
+
+/* Local outputs finish within start(), so delivery_parallel does not bound them: a turn
+ * takes up to LOAD_BATCH of them besides `room` network ones. */
+static bool is_local_output(const struct vgl_dispatcher *d, const char *output)
+{
+    return strncmp(output, "stdout:", 7) == 0 || strncmp(output, "file:", 5) == 0 ||
+           (d->local_archive && strcmp(output, "aws-firehose:alerts") == 0);
+}
 
 static int collect(const struct vgl_store_due_row *row, void *ud)
 {
     struct due_list *l = ud;
-    if (l->n >= l->room)
+    if (l->nremote >= l->room && l->nlocal >= LOAD_BATCH)
         return 1;
     if (is_inflight(l->d, row->alert_id, row->output))
         return 0;
+    bool local = is_local_output(l->d, row->output);
+    if (local ? l->nlocal >= LOAD_BATCH : l->nremote >= l->room)
+        return 0;
+    if (local)
+        l->nlocal++;
+    else
+        l->nremote++;
     l->rows = vgl_xgrow(l->rows, &l->cap, l->n + 1, sizeof *l->rows);
     struct vgl_store_due_row *r = &l->rows[l->n++];
     *r = *row;
@@ -556,6 +579,7 @@ static int commit_results(struct vgl_dispatcher *d, struct vgl_error *err)
 int vgl_dispatch_poll(struct vgl_dispatcher *d, int wait_ms, struct vgl_error *err)
 {
     size_t started = 0;
+    bool took_all = true;   /* this turn started every delivery that was due */
     d->poll_error = false;
     int64_t now = vgl_dispatch_now_us();
     if (d->lake && vgl_lake_tick(d->lake, now, err) != 0)
@@ -569,8 +593,9 @@ int vgl_dispatch_poll(struct vgl_dispatcher *d, int wait_ms, struct vgl_error *e
     }
     if (d->ninflight < d->parallel) {
         struct due_list l = {.d = d, .room = d->parallel - d->ninflight};
-        rc = vgl_store_due(d->store, now, d->ninflight + LOAD_BATCH, collect, &l, err);
+        rc = vgl_store_due(d->store, now, d->ninflight + 2 * LOAD_BATCH, collect, &l, err);
         started = l.n;
+        took_all = l.nremote < l.room && l.nlocal < LOAD_BATCH;
         for (size_t i = 0; i < l.n; i++) {
             if (rc == 0)
                 start(d, &l.rows[i]);
@@ -601,6 +626,12 @@ int vgl_dispatch_poll(struct vgl_dispatcher *d, int wait_ms, struct vgl_error *e
                 struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
                 nanosleep(&ts, NULL);
             }
+        } else if (wait_ms > 0 && d->ninflight == 0 && took_all && started < GATHER_BELOW) {
+            /* a trickle (alerts arriving while workers run): let a few more gather rather
+             * than pay a turn's syncs and commit for each one or two */
+            int ms = wait_ms < GATHER_MS ? wait_ms : GATHER_MS;
+            struct timespec ts = {0, (long)ms * 1000000L};
+            nanosleep(&ts, NULL);
         }
     } else {
         rc = vgl_http_multi_run(d->http, wait_ms, on_response, d, err);

@@ -413,6 +413,12 @@ static int worker_main(struct engine *e, int idx)
         for (size_t i = 0; i < w.nsources && !got_term; i++) {
             if (done[i])
                 continue;
+            /* --once: a source that has delivered everything is not waited on */
+            const struct vgl_source *src = w.sources[i];
+            if (e->opts->once && src->ops->drained && src->ops->drained(w.sources[i])) {
+                done[i] = true;
+                continue;
+            }
             bool eof = false;
             long n = one_batch(&w, w.sources[i], w.nsources == 1 ? 200 : 10, &eof);
             if (n > 0)
