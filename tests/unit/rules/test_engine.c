@@ -201,6 +201,24 @@ static size_t eval(const char *log_type, const char *record, struct vgl_alerts *
     return alerts->n;
 }
 
+/* eval() of {"payload": P, "text": "<P as a JSON string>"} (and "mode" when mode >= 0). */
+static size_t eval_payload(const char *log_type, const char *payload, int mode,
+                           struct vgl_alerts *alerts)
+{
+    struct vgl_buf b, text;
+    vgl_buf_init(&b, 0);
+    vgl_buf_init(&text, 0);
+    vgl_json_write_str(&text, payload, strlen(payload));
+    vgl_buf_printf(&b, "{\"payload\":%s,\"text\":%s", payload, text.data);
+    if (mode >= 0)
+        vgl_buf_printf(&b, ",\"mode\":%d", mode);
+    vgl_buf_putc(&b, '}');
+    size_t n = eval(log_type, b.data, alerts);
+    vgl_buf_release(&b);
+    vgl_buf_release(&text);
+    return n;
+}
+
 TEST(record_to_dict_fidelity)
 {
     if (setup() != 0) {
@@ -229,19 +247,11 @@ TEST(record_to_dict_fidelity)
         "{\"abc\":1,\"\":2,\"abcdefghijklmnopqrstuvwxy\":3,\"a\":4,\"p\":[{\"x\":1},{\"y\":2},{\"x\":3,\"y\":4}]}",
     };
     for (size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
-        /* {"payload": P, "text": "<P as a JSON string>"} */
-        struct vgl_buf b, text;
-        vgl_buf_init(&b, 0);
-        vgl_buf_init(&text, 0);
-        vgl_json_write_str(&text, payloads[i], strlen(payloads[i]));
-        vgl_buf_printf(&b, "{\"payload\":%s,\"text\":%s}", payloads[i], text.data);
         struct vgl_alerts alerts;
-        size_t n = eval("t:fidelity", b.data, &alerts);
+        size_t n = eval_payload("t:fidelity", payloads[i], -1, &alerts);
         if (n != 1)
             fprintf(stderr, "  payload %zu not equal to json.loads: %s\n", i, payloads[i]);
         CHECK_INT_EQ(n, 1);
-        vgl_buf_release(&b);
-        vgl_buf_release(&text);
     }
 }
 
@@ -342,19 +352,12 @@ TEST(record_dict_reuse_survives_rule_mutations)
     for (int round = 0; round < 3; round++) {
         for (int mode = 0; mode <= 8; mode++) {
             const char *pl = payloads[(round * 9 + mode) % 4];
-            struct vgl_buf b, text;
-            vgl_buf_init(&b, 0);
-            vgl_buf_init(&text, 0);
-            vgl_json_write_str(&text, pl, strlen(pl));
-            vgl_buf_printf(&b, "{\"payload\":%s,\"text\":%s,\"mode\":%d}", pl, text.data, mode);
             struct vgl_alerts alerts;
-            if (eval("t:mutate", b.data, &alerts) != 1) {
+            if (eval_payload("t:mutate", pl, mode, &alerts) != 1) {
                 fprintf(stderr, "  round %d mode %d: record not equal to json.loads: %s\n", round,
                         mode, pl);
                 fails++;
             }
-            vgl_buf_release(&b);
-            vgl_buf_release(&text);
         }
     }
     CHECK_INT_EQ(fails, 0);
