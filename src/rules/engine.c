@@ -38,7 +38,6 @@ PyObject *vgl_pyinit_vigil(void);   /* rules/s3.c: the _vigil built-in module */
 #define MAX_MATCHERS_CACHED 32
 #define KEY_CACHE_MAX 65536
 #define KEY_PRED_BITS 12
-#define LASTVAL_MAX 256   /* longest value kept for sharing with the next record */
 #define CONVERT_MAX_DEPTH 512
 #define ERRORS_LOGGED_PER_RULE 10
 /* Rule time is measured on one record in TIME_SAMPLE and scaled: reading the clock around
@@ -100,7 +99,6 @@ struct vgl_rules {
     struct key_entry *keys;
     size_t nkeys, keycap;
     uint32_t *pred;          /* key predictions, see pred_slot */
-    PyObject **lastval;      /* per key entry: its last ASCII str value, see to_py_at */
     PyObject *prev;          /* the last record's dict, see record_object */
 };
 
@@ -318,12 +316,6 @@ static void keys_grow(struct vgl_rules *r)
         k[j] = r->keys[i];
     }
     free(r->keys);
-    if (r->lastval) {
-        for (size_t i = 0; i < r->keycap; i++)
-            Py_XDECREF(r->lastval[i]);
-        free(r->lastval);
-    }
-    r->lastval = vgl_xcalloc(cap, sizeof *r->lastval);
     r->keys = k;
     r->keycap = cap;
     /* entries moved: every prediction is stale */
@@ -422,25 +414,10 @@ static PyObject *to_py_at(struct vgl_rules *r, const struct vgl_json *v, int dep
         return PyFloat_FromDouble(v->u.d);
     case VGL_JSON_STRING:
         if (v->flags & VGL_JSON_F_ASCII) {
-            /* The value under this key in the last record, when it is the same text, is
-             * shared (strs are immutable): account ids, regions, event sources and the like
-             * repeat from record to record. */
-            PyObject **last = ctx && r->lastval ? &r->lastval[ctx - 1] : NULL;
-            if (last && *last && PyUnicode_GET_LENGTH(*last) == (Py_ssize_t)v->len &&
-                memcmp(PyUnicode_DATA(*last), v->u.s, v->len) == 0) {
-                Py_INCREF(*last);
-                return *last;
-            }
             /* known ASCII: no decoding, one copy into a compact str */
             PyObject *o = PyUnicode_New((Py_ssize_t)v->len, 127);
-            if (!o)
-                return NULL;
-            if (v->len)
+            if (o && v->len)
                 memcpy(PyUnicode_DATA(o), v->u.s, v->len);
-            if (last && v->len <= LASTVAL_MAX) {
-                Py_INCREF(o);
-                Py_XSETREF(*last, o);
-            }
             return o;
         }
         return PyUnicode_DecodeUTF8(v->u.s, (Py_ssize_t)v->len, "surrogateescape");
@@ -505,6 +482,14 @@ static PyObject *to_py(struct vgl_rules *r, const struct vgl_json *v, int depth)
 static PyObject *to_py_update(struct vgl_rules *r, const struct vgl_json *v, PyObject *old,
                               int depth, uint32_t ctx);
 
+/* A str nothing but its container refers to: refcount 1 (the container's reference), not
+ * interned, no cached wchar_t copy. */
+static bool str_unshared(PyObject *o)
+{
+    return Py_REFCNT(o) == 1 && !PyUnicode_CHECK_INTERNED(o) &&
+           ((PyASCIIObject *)o)->wstr == NULL;
+}
+
 static PyObject *dict_update(struct vgl_rules *r, const struct vgl_json *v, PyObject *d,
                              int depth, uint32_t ctx)
 {
@@ -567,8 +552,17 @@ static PyObject *to_py_update(struct vgl_rules *r, const struct vgl_json *v, PyO
     switch (v->type) {
     case VGL_JSON_STRING:
         if ((v->flags & VGL_JSON_F_ASCII) && PyUnicode_CheckExact(old) &&
-            PyUnicode_IS_COMPACT_ASCII(old) && PyUnicode_GET_LENGTH(old) == (Py_ssize_t)v->len &&
-            memcmp(PyUnicode_DATA(old), v->u.s, v->len) == 0) {
+            PyUnicode_IS_COMPACT_ASCII(old) && PyUnicode_GET_LENGTH(old) == (Py_ssize_t)v->len) {
+            if (memcmp(PyUnicode_DATA(old), v->u.s, v->len) != 0) {
+                if (!str_unshared(old))
+                    break;
+                /* Only the record's container holds this str: rewriting its bytes (and
+                 * forgetting its hash) cannot be observed, and saves a new str, a dict
+                 * store and freeing the old one.  CPython resizes strs in place under the
+                 * same conditions (unicode_modifiable). */
+                memcpy(PyUnicode_DATA(old), v->u.s, v->len);
+                ((PyASCIIObject *)old)->hash = -1;
+            }
             Py_INCREF(old);
             return old;
         }
@@ -1051,9 +1045,6 @@ void vgl_rules_free(struct vgl_rules *r)
             free(r->keys[k].heap);
         }
     }
-    for (size_t k = 0; r->lastval && k < r->keycap; k++)
-        Py_XDECREF(r->lastval[k]);
-    free(r->lastval);
     free(r->keys);
     free(r->pred);
     free(r->stats_view);
@@ -1356,9 +1347,6 @@ int vgl_rules_set_fixtures(struct vgl_rules *r, const struct vgl_json *fixtures,
             free(tmp.keys[k].heap);
         }
     }
-    for (size_t k = 0; tmp.lastval && k < tmp.keycap; k++)
-        Py_XDECREF(tmp.lastval[k]);
-    free(tmp.lastval);
     free(tmp.keys);
     free(tmp.pred);
     if (!plt || !pti) {

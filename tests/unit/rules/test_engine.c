@@ -79,6 +79,18 @@ static const char *RULES_PY =
     "    return True\n"
     "\n"
     "STASH = []\n"
+    "HASHED = {}\n"
+    "\n"
+    "def strs(o):\n"
+    "    if isinstance(o, str):\n"
+    "        yield o\n"
+    "    elif isinstance(o, dict):\n"
+    "        for k, v in o.items():\n"
+    "            yield k\n"
+    "            yield from strs(v)\n"
+    "    elif isinstance(o, list):\n"
+    "        for v in o:\n"
+    "            yield from strs(v)\n"
     "\n"
     "@rule(logs=['t:mutate'], outputs=['slack:x'])\n"
     "def mutate(rec):\n"
@@ -87,6 +99,9 @@ static const char *RULES_PY =
     "    import collections\n"
     "    ok = same(rec['payload'], json.loads(rec['text']))\n"
     "    ok = ok and all(json.dumps(o) == t for o, t in STASH)\n"
+    "    # strs rewritten in place must hash as new ones (each call hashes 't' first)\n"
+    "    ok = ok and all(hash(s) == hash(''.join(s)) for s in strs(rec))\n"
+    "    HASHED[rec['payload']['t']] = 1\n"
     "    p, mode = rec['payload'], rec['mode']\n"
     "    if mode == 1:\n"
     "        p['o']['x'] = 'changed'\n"
@@ -106,6 +121,9 @@ static const char *RULES_PY =
     "        rec.clear()\n"
     "    elif mode == 8:\n"
     "        p['o']['x'], p['o']['y'] = p['o']['y'], p['o']['x']\n"
+    "    elif mode == 9:\n"
+    "        STASH.append((p['t'], json.dumps(p['t'])))\n"
+    "        STASH.append((p['o']['x'], json.dumps(p['o']['x'])))\n"
     "    return ok\n"
     "\n"
     "@rule(logs=['t:keys'], context={})\n"
@@ -343,15 +361,15 @@ TEST(record_dict_reuse_survives_rule_mutations)
     /* records of one shape with changing values, each after a rule changed, reordered,
      * kept or replaced parts of the previous record's dict */
     static const char *const payloads[] = {
-        "{\"o\":{\"x\":\"a\",\"y\":[1,\"s\"]},\"l\":[1,2,{\"z\":\"q\"}],\"s\":\"v1\",\"n\":null}",
-        "{\"o\":{\"x\":\"b\",\"y\":[2,\"s\"]},\"l\":[1,3,{\"z\":\"r\"}],\"s\":\"v1\",\"n\":1}",
-        "{\"o\":{\"x\":\"b\",\"y\":[2,\"t\"]},\"l\":[\"1\",3,{\"z\":\"r\"}],\"s\":\"caf\\u00e9\",\"n\":1.5}",
-        "{\"o\":{\"y\":[2,\"s\"],\"x\":\"b\"},\"l\":[1,3,{\"z\":\"r\"}],\"s\":\"v1\",\"n\":true}",
+        "{\"o\":{\"x\":\"a\",\"y\":[1,\"s\"]},\"l\":[1,2,{\"z\":\"q\"}],\"s\":\"v1\",\"n\":null,\"t\":\"t0\"}",
+        "{\"o\":{\"x\":\"b\",\"y\":[2,\"s\"]},\"l\":[1,3,{\"z\":\"r\"}],\"s\":\"v1\",\"n\":1,\"t\":\"t1\"}",
+        "{\"o\":{\"x\":\"b\",\"y\":[2,\"t\"]},\"l\":[\"1\",3,{\"z\":\"r\"}],\"s\":\"caf\\u00e9\",\"n\":1.5,\"t\":\"t2\"}",
+        "{\"o\":{\"y\":[2,\"s\"],\"x\":\"c\"},\"l\":[1,3,{\"z\":\"s\"}],\"s\":\"v2\",\"n\":true,\"t\":\"t3\"}",
     };
     int fails = 0;
     for (int round = 0; round < 3; round++) {
-        for (int mode = 0; mode <= 8; mode++) {
-            const char *pl = payloads[(round * 9 + mode) % 4];
+        for (int mode = 0; mode <= 9; mode++) {
+            const char *pl = payloads[(round * 10 + mode) % 4];
             struct vgl_alerts alerts;
             if (eval_payload("t:mutate", pl, mode, &alerts) != 1) {
                 fprintf(stderr, "  round %d mode %d: record not equal to json.loads: %s\n", round,
