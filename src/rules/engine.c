@@ -512,12 +512,18 @@ static PyObject *dict_update(struct vgl_rules *r, const struct vgl_json *v, PyOb
         if (!PyDict_Next(d, &pos, &dk, &dv))
             goto fresh;
         const struct vgl_json_member *m = &v->u.members[i];
-        PyObject *k = key_object(r, m->key, m->klen, ctx, i, &idx[i]);
-        if (!k)
-            goto done;
-        Py_DECREF(k);   /* the same object stays in the dict when it matches */
-        if (k != dk)
-            goto fresh;
+        if (PyUnicode_CheckExact(dk) && PyUnicode_IS_COMPACT_ASCII(dk) &&
+            PyUnicode_GET_LENGTH(dk) == (Py_ssize_t)m->klen &&
+            key_eq(PyUnicode_DATA(dk), m->key, m->klen)) {
+            idx[i] = 0;   /* the same key: no cache lookup (children predict from the root) */
+        } else {
+            PyObject *k = key_object(r, m->key, m->klen, ctx, i, &idx[i]);
+            if (!k)
+                goto done;
+            Py_DECREF(k);   /* the same object stays in the dict when it matches */
+            if (k != dk)
+                goto fresh;
+        }
         keys[i] = dk;
         olds[i] = dv;
     }

@@ -21,7 +21,8 @@ static const char *RULES_PY =
     "    if type(a) is not type(b):\n"
     "        return False\n"
     "    if isinstance(a, dict):\n"
-    "        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)\n"
+    "        return (list(a) == list(b) and [type(k) for k in a] == [type(k) for k in b] and\n"
+    "                all(same(a[k], b[k]) for k in a))\n"
     "    if isinstance(a, list):\n"
     "        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))\n"
     "    if isinstance(a, float) and a != a:\n"
@@ -121,6 +122,10 @@ static const char *RULES_PY =
     "        rec.clear()\n"
     "    elif mode == 8:\n"
     "        p['o']['x'], p['o']['y'] = p['o']['y'], p['o']['x']\n"
+    "    elif mode == 10:\n"
+    "        class S(str):\n"
+    "            pass\n"
+    "        p[S('t')] = p.pop('t')\n"
     "    elif mode == 9:\n"
     "        STASH.append((p['t'], json.dumps(p['t'])))\n"
     "        STASH.append((p['o']['x'], json.dumps(p['o']['x'])))\n"
@@ -368,8 +373,8 @@ TEST(record_dict_reuse_survives_rule_mutations)
     };
     int fails = 0;
     for (int round = 0; round < 3; round++) {
-        for (int mode = 0; mode <= 9; mode++) {
-            const char *pl = payloads[(round * 10 + mode) % 4];
+        for (int mode = 0; mode <= 10; mode++) {
+            const char *pl = payloads[(round * 11 + mode) % 4];
             struct vgl_alerts alerts;
             if (eval_payload("t:mutate", pl, mode, &alerts) != 1) {
                 fprintf(stderr, "  round %d mode %d: record not equal to json.loads: %s\n", round,
