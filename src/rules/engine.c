@@ -493,61 +493,37 @@ static bool str_unshared(PyObject *o)
 static PyObject *dict_update(struct vgl_rules *r, const struct vgl_json *v, PyObject *d,
                              int depth, uint32_t ctx)
 {
-    uint32_t n = v->len;
-    PyObject *ksmall[32], *osmall[32], **keys = ksmall, **olds = osmall;
-    uint32_t ismall[32], *idx = ismall;
-    PyObject *res = NULL;
-    if (n > 32) {
-        keys = PyMem_Malloc(n * sizeof *keys);
-        olds = PyMem_Malloc(n * sizeof *olds);
-        idx = PyMem_Malloc(n * sizeof *idx);
-        if (!keys || !olds || !idx) {
-            PyErr_NoMemory();
-            goto done;
-        }
-    }
+    /* One pass: a value is updated as soon as its key is found in place.  Replacing the
+     * value of an existing key is the one change CPython allows while iterating.  If a
+     * later key differs, the dict is built fresh instead and this one, updated half way,
+     * is dropped by the caller (only its parent held it). */
     Py_ssize_t pos = 0;
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < v->len; i++) {
         PyObject *dk, *dv;
         if (!PyDict_Next(d, &pos, &dk, &dv))
-            goto fresh;
+            return to_py_at(r, v, depth, ctx);
         const struct vgl_json_member *m = &v->u.members[i];
-        if (PyUnicode_CheckExact(dk) && PyUnicode_IS_COMPACT_ASCII(dk) &&
-            PyUnicode_GET_LENGTH(dk) == (Py_ssize_t)m->klen &&
-            key_eq(PyUnicode_DATA(dk), m->key, m->klen)) {
-            idx[i] = 0;   /* the same key: no cache lookup (children predict from the root) */
-        } else {
-            PyObject *k = key_object(r, m->key, m->klen, ctx, i, &idx[i]);
+        uint32_t idx = 0;   /* the same key: no cache lookup (children predict from the root) */
+        if (!(PyUnicode_CheckExact(dk) && PyUnicode_IS_COMPACT_ASCII(dk) &&
+              PyUnicode_GET_LENGTH(dk) == (Py_ssize_t)m->klen &&
+              key_eq(PyUnicode_DATA(dk), m->key, m->klen))) {
+            PyObject *k = key_object(r, m->key, m->klen, ctx, i, &idx);
             if (!k)
-                goto done;
+                return NULL;
             Py_DECREF(k);   /* the same object stays in the dict when it matches */
             if (k != dk)
-                goto fresh;
+                return to_py_at(r, v, depth, ctx);
         }
-        keys[i] = dk;
-        olds[i] = dv;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        PyObject *nv = to_py_update(r, &v->u.members[i].val, olds[i], depth + 1, idx[i]);
+        PyObject *nv = to_py_update(r, &m->val, dv, depth + 1, idx);
         if (!nv)
-            goto done;
-        int rc = nv == olds[i] ? 0 : PyDict_SetItem(d, keys[i], nv);
+            return NULL;
+        int rc = nv == dv ? 0 : PyDict_SetItem(d, dk, nv);
         Py_DECREF(nv);
         if (rc != 0)
-            goto done;
+            return NULL;
     }
     Py_INCREF(d);
-    res = d;
-    goto done;
-fresh:
-    res = to_py_at(r, v, depth, ctx);
-done:
-    if (n > 32) {
-        PyMem_Free(keys);
-        PyMem_Free(olds);
-        PyMem_Free(idx);
-    }
-    return res;
+    return d;
 }
 
 static PyObject *to_py_update(struct vgl_rules *r, const struct vgl_json *v, PyObject *old,
@@ -1231,7 +1207,8 @@ int vgl_rules_eval(struct vgl_rules *r, const struct vgl_rule_input *in, struct 
             if (!res && (ctx || !ru->has_context))
                 rule_error(ru, "the rule", in);
         }
-        int truthy = res ? PyObject_IsTrue(res) : 0;
+        int truthy = !res ? 0 : res == Py_True ? 1 : res == Py_False || res == Py_None ? 0
+                                                                                 : PyObject_IsTrue(res);
         if (truthy < 0) {
             rule_error(ru, "truth test of the result", in);
             truthy = 0;
