@@ -535,7 +535,7 @@ static PyObject *to_py_update(struct vgl_rules *r, const struct vgl_json *v, PyO
     case VGL_JSON_STRING:
         if ((v->flags & VGL_JSON_F_ASCII) && PyUnicode_CheckExact(old) &&
             PyUnicode_IS_COMPACT_ASCII(old) && PyUnicode_GET_LENGTH(old) == (Py_ssize_t)v->len) {
-            if (memcmp(PyUnicode_DATA(old), v->u.s, v->len) != 0) {
+            if (!key_eq(PyUnicode_DATA(old), v->u.s, v->len)) {
                 if (!str_unshared(old))
                     break;
                 /* Only the record's container holds this str: rewriting its bytes (and
