@@ -491,8 +491,11 @@ static int open_file(struct vgl_lake *l, const char *table, int64_t hour, int64_
     if ((rc = make_dir(table_dir, &f->new_table_dir, err)) < 0 ||
         (rc = make_dir(f->dir, &f->new_dt_dir, err)) < 0)
         goto fail;
-    f->z = vgl_xmalloc(sizeof *f->z);
-    f->level_buf = vgl_xmalloc(level_buf_size(igzip_level(l->opts.level)));
+    /* zeroed: igzip's match finder reads hash slots before writing them (it checks every
+     * candidate against the data, so the output does not depend on them, but valgrind
+     * reports the reads and the output would differ from run to run) */
+    f->z = vgl_xcalloc(1, sizeof *f->z);
+    f->level_buf = vgl_xcalloc(1, level_buf_size(igzip_level(l->opts.level)));
     isal_deflate_init(f->z);
     member_reset(l, f);
     for (;;) {
