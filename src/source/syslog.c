@@ -35,7 +35,9 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "frame/lines.h"
 #include "source/source.h"
+#include "source/util.h"
 
 #define DEFAULT_MAX_RECORD ((size_t)16 << 20)
 #define UDP_BUF 65536            /* larger than any UDP payload */
@@ -171,13 +173,8 @@ struct syslog_src {
     struct pollfd *pfds;
     size_t pfds_cap;
     int64_t accept_pause_until;
-    /* the batch being built / handed out */
-    struct vgl_source_item *items;
-    size_t *offs;                /* data offset in store, per item */
-    size_t n, items_cap;
-    char *store;
-    size_t slen, scap;
-    size_t max_items, max_bytes;
+    struct vgl_line_batch lb;    /* the batch being built / handed out */
+    size_t max_items, max_bytes; /* max_bytes 0: no byte limit */
     bool redeliver;              /* the last batch failed: hand it out again */
 };
 
@@ -192,26 +189,16 @@ static int64_t now_ms(void)
 
 static bool batch_full(const struct syslog_src *s)
 {
-    return s->n >= s->max_items || s->slen >= s->max_bytes;
+    return vgl_line_batch_full(&s->lb, s->max_items, s->max_bytes);
 }
 
-static struct vgl_source_item *add_item(struct syslog_src *s, const char *peer)
+/* Appends a message (a copy of its text, or only the length of an oversize one) with its
+ * position. */
+static void add_item(struct syslog_src *s, const char *peer, const struct vgl_line *msg)
 {
-    if (s->n == s->items_cap) {
-        size_t cap = s->items_cap;
-        s->items = vgl_xgrow(s->items, &cap, s->n + 1, sizeof *s->items);
-        s->offs = vgl_xrealloc(s->offs, cap * sizeof *s->offs);
-        s->items_cap = cap;
-    }
-    struct vgl_source_item *it = &s->items[s->n];
-    memset(it, 0, sizeof *it);
-    it->service = s->service;
-    it->resource = s->resource;
+    struct vgl_source_item *it = vgl_line_batch_add(&s->lb, msg, s->service, s->resource);
     snprintf(it->position, sizeof it->position, "syslog:%s:%s:%d:%" PRIu64,
              s->tcp ? "tcp" : "udp", peer, s->worker, s->seq++);
-    s->offs[s->n] = 0;
-    s->n++;
-    return it;
 }
 
 static bool is_digit(char c)
@@ -315,31 +302,17 @@ static void add_message(struct syslog_src *s, const char *peer, const char *p, s
     char *norm = len + 64 <= sizeof small ? small : vgl_xmalloc(len + 64);
     len = normalize(p, len, norm);
     p = norm;
-    if (len > s->max_record) {
-        struct vgl_source_item *it = add_item(s, peer);
-        it->oversize = true;
-        it->oversize_len = len;
-        if (norm != small)
-            free(norm);
-        return;
-    }
-    if (s->slen + len + 1 > s->scap)
-        s->store = vgl_xgrow(s->store, &s->scap, s->slen + len + 1, 1);
-    struct vgl_source_item *it = add_item(s, peer);
-    s->offs[s->n - 1] = s->slen;
-    it->len = len;
-    memcpy(s->store + s->slen, p, len);
-    s->store[s->slen + len] = '\0';
-    s->slen += len + 1;
+    if (len > s->max_record)
+        add_item(s, peer, &(struct vgl_line){.oversize = true, .oversize_len = len});
+    else
+        add_item(s, peer, &(struct vgl_line){.data = p, .len = len});
     if (norm != small)
         free(norm);
 }
 
 static void add_oversize(struct syslog_src *s, const char *peer, uint64_t len)
 {
-    struct vgl_source_item *it = add_item(s, peer);
-    it->oversize = true;
-    it->oversize_len = len;
+    add_item(s, peer, &(struct vgl_line){.oversize = true, .oversize_len = len});
 }
 
 /* ---- UDP */
@@ -621,10 +594,7 @@ static int udp_poll(struct syslog_src *s, int wait_ms, struct vgl_error *err)
 
 static void hand_out(struct syslog_src *s, struct vgl_source_batch *b)
 {
-    for (size_t i = 0; i < s->n; i++)
-        s->items[i].data = s->items[i].oversize ? NULL : s->store + s->offs[i];
-    b->items = s->items;
-    b->n = s->n;
+    vgl_line_batch_finish(&s->lb, b);
     b->ncps = 0;
     b->eof = false;
 }
@@ -638,10 +608,9 @@ static int syslog_next(struct vgl_source *src, struct vgl_source_batch *b, size_
         hand_out(s, b);
         return 0;
     }
-    s->n = 0;
-    s->slen = 0;
+    vgl_line_batch_reset(&s->lb);
     s->max_items = max_items ? max_items : 1;
-    s->max_bytes = max_bytes ? max_bytes : SIZE_MAX;
+    s->max_bytes = max_bytes;
     int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     int rc = 0;
     for (;;) {
@@ -656,12 +625,12 @@ static int syslog_next(struct vgl_source *src, struct vgl_source_batch *b, size_
             break;
         int64_t left = deadline - now_ms();
         bool last = left <= 0;
-        if (s->n || left < 0)
+        if (s->lb.n || left < 0)
             left = 0;   /* something to hand out: take only what is ready now */
         rc = s->tcp ? tcp_poll(s, (int)left, err) : udp_poll(s, (int)left, err);
         if (rc < 0)
             break;
-        if ((rc == 0 && s->n) || last) {
+        if ((rc == 0 && s->lb.n) || last) {
             if (s->tcp)
                 tcp_drain_all(s);   /* frames completed by the last reads */
             else if (udp_fill(s, err) < 0)
@@ -684,7 +653,7 @@ static void syslog_failed(struct vgl_source *src, struct vgl_source_batch *b)
     struct syslog_src *s = (struct syslog_src *)src;
     (void)b;
     /* Nothing can be re-read from a socket: keep the batch and hand it out again. */
-    if (s->n)
+    if (s->lb.n)
         s->redeliver = true;
 }
 
@@ -698,9 +667,7 @@ static void syslog_free(struct vgl_source *src)
     free(s->conns);
     free(s->pfds);
     free(s->dgram);
-    free(s->items);
-    free(s->offs);
-    free(s->store);
+    vgl_line_batch_release(&s->lb);
     free(s->service);
     free(s->resource);
     free(s->base.name);
