@@ -546,10 +546,7 @@ static int dir_next(struct vgl_source *src, struct vgl_source_batch *b, size_t m
                 break;
             continue;
         }
-        uint64_t now = vgl_source_now_ms();
-        if (now >= deadline)
-            break;
-        if (vgl_source_sleep_ms(deadline - now < POLL_MS ? deadline - now : POLL_MS) != 0)
+        if (!vgl_source_poll_wait(deadline, POLL_MS))
             break;
     }
     batch_finish(s, b);

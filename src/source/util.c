@@ -24,6 +24,14 @@ int vgl_source_sleep_ms(uint64_t ms)
     return nanosleep(&ts, NULL) == 0 ? 0 : -1;
 }
 
+bool vgl_source_poll_wait(uint64_t deadline_ms, uint64_t poll_ms)
+{
+    uint64_t now = vgl_source_now_ms();
+    if (now >= deadline_ms)
+        return false;
+    return vgl_source_sleep_ms(deadline_ms - now < poll_ms ? deadline_ms - now : poll_ms) == 0;
+}
+
 uint64_t vgl_source_fnv1a64(const char *s)
 {
     uint64_t h = 1469598103934665603ull;

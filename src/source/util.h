@@ -16,6 +16,10 @@ struct vgl_source_item;
 uint64_t vgl_source_now_ms(void);
 /* Sleeps ms milliseconds; -1 when a signal cut it short (the caller returns). */
 int vgl_source_sleep_ms(uint64_t ms);
+/* Waits for the next poll of a source that has nothing yet: poll_ms, never past deadline_ms
+ * (vgl_source_now_ms time).  False when the deadline has passed or a signal cut the sleep
+ * short: stop waiting. */
+bool vgl_source_poll_wait(uint64_t deadline_ms, uint64_t poll_ms);
 /* 64- and 32-bit FNV-1a of a NUL-terminated string (positions, shard hashes). */
 uint64_t vgl_source_fnv1a64(const char *s);
 uint32_t vgl_source_fnv1a32(const char *s);
