@@ -62,6 +62,17 @@ void vgl_cli_store_path(const struct vgl_config *cfg, char *out, size_t outsz)
     snprintf(out, outsz, "%s/alerts.sqlite3", dd);
 }
 
+struct vgl_store *vgl_cli_open_store(const struct vgl_config *cfg, const char *cmd, char *path,
+                                     size_t pathsz)
+{
+    vgl_cli_store_path(cfg, path, pathsz);
+    struct vgl_error err = {0};
+    struct vgl_store *s = vgl_store_open(path, NULL, &err);
+    if (!s)
+        fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
+    return s;
+}
+
 static volatile sig_atomic_t stop_requested;
 
 static void on_stop(int sig)
@@ -313,12 +324,10 @@ int vgl_cmd_alerts(int argc, char **argv)
     if (!cfg)
         return VGL_EXIT_CONFIG;
     char path[4200];
-    vgl_cli_store_path(cfg, path, sizeof path);
     struct vgl_error err = {0};
-    struct vgl_store *s = vgl_store_open(path, NULL, &err);
+    struct vgl_store *s = vgl_cli_open_store(cfg, "alerts", path, sizeof path);
     int exit_code = VGL_EXIT_OK;
     if (!s) {
-        fprintf(stderr, "vigil alerts: %s\n", err.msg);
         exit_code = VGL_EXIT_RUNTIME;
         goto out;
     }

@@ -510,10 +510,13 @@ int vgl_cmd_classify(int argc, char **argv)
             goto out;
         }
         char path[4200];
-        vgl_cli_store_path(cfg, path, sizeof path);
         struct vgl_error err = {0};
-        r.store = vgl_store_open(path, NULL, &err);
-        if (!r.store || vgl_store_begin(r.store, &err) != 0) {
+        r.store = vgl_cli_open_store(cfg, "classify", path, sizeof path);
+        if (!r.store) {
+            exit_code = VGL_EXIT_RUNTIME;
+            goto out;
+        }
+        if (vgl_store_begin(r.store, &err) != 0) {
             fprintf(stderr, "vigil classify: %s\n", err.msg);
             exit_code = VGL_EXIT_RUNTIME;
             goto out;

@@ -293,12 +293,10 @@ int vgl_cmd_deadletters(int argc, char **argv)
     if (!cfg)
         return VGL_EXIT_CONFIG;
     char path[4200];
-    vgl_cli_store_path(cfg, path, sizeof path);
     struct vgl_error err = {0};
-    struct vgl_store *s = vgl_store_open(path, NULL, &err);
+    struct vgl_store *s = vgl_cli_open_store(cfg, "deadletters", path, sizeof path);
     int exit_code = VGL_EXIT_OK;
     if (!s) {
-        fprintf(stderr, "vigil deadletters: %s\n", err.msg);
         vgl_config_free(cfg);
         return VGL_EXIT_RUNTIME;
     }

@@ -23,6 +23,12 @@ void vgl_cli_data_dir(const struct vgl_config *cfg, char *out, size_t outsz);
 /* The alert store of a config: <root>/<data_dir>/alerts.sqlite3. */
 void vgl_cli_store_path(const struct vgl_config *cfg, char *out, size_t outsz);
 
+/* Opens the alert store of a config (its path into path), or prints "vigil <cmd>: <why>"
+ * and returns NULL. */
+struct vgl_store;
+struct vgl_store *vgl_cli_open_store(const struct vgl_config *cfg, const char *cmd, char *path,
+                                     size_t pathsz);
+
 /* "2026-11-20", "2026-11-20T08:15[:30]" (UTC) as microseconds since the epoch, or a
  * duration ago ("30m", "6h", "2d"); 0 when it cannot be read. */
 int64_t vgl_cli_parse_time(const char *s);
