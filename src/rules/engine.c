@@ -255,14 +255,14 @@ static inline uint32_t load32(const char *p)
 /* The last 1-8 bytes of a key as one word, read inside [s, s + n) only: overlapping loads
  * when the key is long enough, so no byte-by-byte copy (a libc memcpy call cost more than
  * the rest of the hash). */
-static inline uint64_t key_tail(const char *s, size_t n, size_t i)
+static inline uint64_t key_tail(const char *s, size_t n)
 {
     if (n >= 8)
         return load64(s + n - 8);
     if (n >= 4)
         return load32(s) | (uint64_t)load32(s + n - 4) << 32;
     uint64_t t = 0;
-    for (; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         t = t << 8 | (unsigned char)s[i];
     return t;
 }
@@ -277,8 +277,8 @@ static uint64_t key_hash(const char *s, size_t n)
         h = (h ^ load64(s + i)) * 0xff51afd7ed558ccdull;
         h = (h << 29) | (h >> 35);
     }
-    if (i < n || n == 0)
-        h ^= key_tail(s, n, i);
+    if (i < n)
+        h ^= key_tail(s, n);
     h *= 0xc4ceb9fe1a85ec53ull;
     return h ^ (h >> 31);
 }
@@ -1079,6 +1079,16 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* PyObject_IsTrue, without the call for the usual results of a rule. */
+static inline int truth(PyObject *res)
+{
+    if (res == Py_True)
+        return 1;
+    if (res == Py_False || res == Py_None)
+        return 0;
+    return PyObject_IsTrue(res);
+}
+
 /* Where rule errors of the record being evaluated go (set by vgl_rules_eval; one
  * interpreter per process, one evaluation at a time). */
 static struct vgl_alerts *eval_out;
@@ -1207,8 +1217,7 @@ int vgl_rules_eval(struct vgl_rules *r, const struct vgl_rule_input *in, struct 
             if (!res && (ctx || !ru->has_context))
                 rule_error(ru, "the rule", in);
         }
-        int truthy = !res ? 0 : res == Py_True ? 1 : res == Py_False || res == Py_None ? 0
-                                                                                 : PyObject_IsTrue(res);
+        int truthy = res ? truth(res) : 0;
         if (truthy < 0) {
             rule_error(ru, "truth test of the result", in);
             truthy = 0;
