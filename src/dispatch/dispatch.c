@@ -347,12 +347,21 @@ struct due_list {
     size_t nremote, nlocal;
 };
 
-/* Local outputs finish within start(), so delivery_parallel does not bound them: a turn
- * takes up to LOAD_BATCH of them besides `room` network ones. */
+/* Local outputs (services marked local, and the local alerts archive) finish within
+ * start(), so delivery_parallel does not bound them: a turn takes up to LOAD_BATCH of them
+ * besides `room` network ones. */
 static bool is_local_output(const struct vgl_dispatcher *d, const char *output)
 {
-    return strncmp(output, "stdout:", 7) == 0 || strncmp(output, "file:", 5) == 0 ||
-           (d->local_archive && strcmp(output, "aws-firehose:alerts") == 0);
+    if (strcmp(output, VGL_REQUIRED_OUTPUT) == 0)
+        return d->local_archive;
+    const char *colon = strchr(output, ':');
+    char service[64];
+    if (!colon || (size_t)(colon - output) >= sizeof service)
+        return false;
+    memcpy(service, output, (size_t)(colon - output));
+    service[colon - output] = '\0';
+    const struct vgl_output_ops *ops = vgl_output_find(service);
+    return ops && ops->local;
 }
 
 static int collect(const struct vgl_store_due_row *row, void *ud)

@@ -103,6 +103,9 @@ struct vgl_output_ops {
      * closes its files).  The dispatcher calls it before it records those deliveries as
      * sent; a failure leaves them unrecorded (due again). */
     int (*sync)(struct vgl_error *err);
+    /* Writes on this machine only (file, stdout): an attempt finishes within its first
+     * step, so the dispatcher does not count it against delivery_parallel. */
+    bool local;
 };
 
 /* Calls every service's sync(); 0 or the first error. */

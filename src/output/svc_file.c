@@ -146,4 +146,5 @@ const struct vgl_output_ops vgl_output_file = {
     .form = VGL_OUTPUT_OBJECT,
     .step = step,
     .sync = sync_all,
+    .local = true,
 };

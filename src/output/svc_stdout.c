@@ -43,4 +43,5 @@ const struct vgl_output_ops vgl_output_stdout = {
     .name = "stdout",
     .form = VGL_OUTPUT_LIST,
     .step = step,
+    .local = true,
 };
