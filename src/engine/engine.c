@@ -374,14 +374,12 @@ static long one_batch(struct worker *w, struct vgl_source *src, int timeout_ms, 
     return rc == 0 ? (long)b.n : -1;
 }
 
-/* True when every source is done (finite and ended) or says it is drained. */
-static bool all_drained(const struct worker *w, const bool *done)
+/* True when every source is done: ended (stdin), or found drained before a batch. */
+static bool all_done(const bool *done, size_t n)
 {
-    for (size_t i = 0; i < w->nsources; i++) {
-        const struct vgl_source *src = w->sources[i];
-        if (!done[i] && !(src->ops->drained && src->ops->drained(w->sources[i])))
+    for (size_t i = 0; i < n; i++)
+        if (!done[i])
             return false;
-    }
     return true;
 }
 
@@ -429,9 +427,9 @@ static int worker_main(struct engine *e, int idx)
         if (w.lake)
             vgl_lake_tick(w.lake, now_us(), NULL);
         if (total == 0) {
-            /* --once: every source says it has delivered all there is (no quiet spell to
-             * wait for; sources that cannot tell use the idle timer below) */
-            if (e->opts->once && all_drained(&w, done))
+            /* --once: every source has delivered all there is (no quiet spell to wait for;
+             * sources that cannot tell use the idle timer below) */
+            if (e->opts->once && all_done(done, w.nsources))
                 break;
             if (!idle_since)
                 idle_since = now_us();
