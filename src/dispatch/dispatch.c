@@ -70,6 +70,7 @@ struct vgl_dispatcher {
     struct vgl_lake *lake;          /* the local alerts archive (lake writer "alerts") */
     struct vgl_error lake_error;
     struct vgl_dispatch_stats stats;
+    struct vgl_arena turn;          /* alerts parsed once for this turn's local deliveries */
 };
 
 struct result {
@@ -142,6 +143,7 @@ struct vgl_dispatcher *vgl_dispatcher_new(const struct vgl_config *cfg, struct v
         if (!d->lake)
             vgl_error("dispatch", "alerts archive: %s", d->lake_error.msg);
     }
+    vgl_arena_init(&d->turn, 1 << 16);
     d->http = vgl_http_multi_new(d->parallel, err);
     if (!d->http) {
         vgl_dispatcher_free(d);
@@ -177,6 +179,7 @@ void vgl_dispatcher_free(struct vgl_dispatcher *d)
     memset(&lerr, 0, sizeof lerr);
     if (d->lake && vgl_lake_close(d->lake, &lerr) != 0)
         vgl_error("dispatch", "alerts archive: %s", lerr.msg);
+    vgl_arena_release(&d->turn);
     free(d->data_dir);
     free(d);
 }
@@ -340,9 +343,18 @@ static struct vgl_json strip_normalization(struct vgl_arena *a, const struct vgl
     return out;
 }
 
+/* A due delivery taken this turn: the row's strings are copies (malloc'd); deliveries of
+ * one alert that come in a row share its text, parsed once for the local ones. */
+struct due_item {
+    struct vgl_store_due_row row;
+    char *fields;        /* the stored alert; NULL when it is the previous item's */
+    size_t fields_len;
+    bool local;
+};
+
 struct due_list {
     struct vgl_dispatcher *d;
-    struct vgl_store_due_row *rows;   /* strings malloc'd */
+    struct due_item *items;
     size_t n, cap, room;              /* room: for deliveries that go over the network */
     size_t nremote, nlocal;
 };
@@ -378,16 +390,22 @@ static int collect(const struct vgl_store_due_row *row, void *ud)
         l->nlocal++;
     else
         l->nremote++;
-    l->rows = vgl_xgrow(l->rows, &l->cap, l->n + 1, sizeof *l->rows);
-    struct vgl_store_due_row *r = &l->rows[l->n++];
-    *r = *row;
-    r->alert_id = vgl_xstrdup(row->alert_id);
-    r->output = vgl_xstrdup(row->output);
-    r->rule_name = vgl_xstrdup(row->rule_name);
-    char *f = vgl_xmalloc(row->fields_len + 1);
-    memcpy(f, row->fields_json, row->fields_len);
-    f[row->fields_len] = 0;
-    r->fields_json = f;
+    l->items = vgl_xgrow(l->items, &l->cap, l->n + 1, sizeof *l->items);
+    struct due_item *it = &l->items[l->n++];
+    *it = (struct due_item){.row = *row, .local = local};
+    it->row.alert_id = vgl_xstrdup(row->alert_id);
+    it->row.output = vgl_xstrdup(row->output);
+    it->row.rule_name = vgl_xstrdup(row->rule_name);
+    it->row.stmt_ = NULL;
+    const struct due_item *prev = l->n > 1 ? &l->items[l->n - 2] : NULL;
+    if (!prev || strcmp(prev->row.alert_id, row->alert_id) != 0) {
+        size_t len;
+        const char *text = vgl_store_due_fields(row, &len);
+        it->fields = vgl_xmalloc(len + 1);
+        memcpy(it->fields, text, len);
+        it->fields[len] = 0;
+        it->fields_len = len;
+    }
     return 0;
 }
 
@@ -428,8 +446,30 @@ static struct vgl_json output_dict(struct vgl_arena *a, const struct vgl_json *a
     return out;
 }
 
-/* Prepares one due delivery and takes its first step. */
-static void start(struct vgl_dispatcher *d, const struct vgl_store_due_row *row)
+/* Parses a stored alert (text[0..len), which must outlive the result unless copy) into a,
+ * without its record's streamalert_normalization. */
+static int parse_alert(struct vgl_arena *a, const char *text, size_t len, bool copy,
+                       const struct vgl_json **out, struct vgl_error *err)
+{
+    if (copy)
+        text = vgl_arena_strndup(a, text, len);
+    struct vgl_json *alert = vgl_arena_zalloc(a, sizeof *alert);
+    if (vgl_json_parse(text, len, a, NULL, alert, err) != 0 || alert->type != VGL_JSON_OBJECT) {
+        if (err && !err->code)
+            vgl_error_set(err, VGL_EPARSE, "not a JSON object");
+        vgl_error_prefix(err, "stored alert is unreadable");
+        return VGL_EPARSE;
+    }
+    *alert = strip_normalization(a, alert);
+    *out = alert;
+    return 0;
+}
+
+/* Prepares one due delivery and takes its first step.  parsed: the alert already parsed
+ * for this turn (a local output, which finishes here), or NULL to parse fields into the
+ * delivery's own arena. */
+static void start(struct vgl_dispatcher *d, const struct vgl_store_due_row *row, const char *fields,
+                  size_t fields_len, const struct vgl_json *parsed)
 {
     struct delivery *dl = vgl_xcalloc(1, sizeof *dl);
     dl->d = d;
@@ -449,15 +489,11 @@ static void start(struct vgl_dispatcher *d, const struct vgl_store_due_row *row)
     struct vgl_error err = {0};
 
     /* the alert */
-    char *text = vgl_arena_strndup(a, row->fields_json, row->fields_len);
-    struct vgl_json *alert = vgl_arena_zalloc(a, sizeof *alert);
-    if (vgl_json_parse(text, row->fields_len, a, NULL, alert, &err) != 0 ||
-        alert->type != VGL_JSON_OBJECT) {
-        vgl_error_prefix(&err, "stored alert is unreadable");
+    const struct vgl_json *alert = parsed;
+    if (!alert && parse_alert(a, fields, fields_len, true, &alert, &err) != 0) {
         finish(d, dl, VGL_EPARSE, &err);
         return;
     }
-    *alert = strip_normalization(a, alert);
     ctx->alert = alert;
 
     /* service:descriptor, configured (compat 6.7 step 4) */
@@ -602,18 +638,37 @@ int vgl_dispatch_poll(struct vgl_dispatcher *d, int wait_ms, struct vgl_error *e
     }
     if (d->ninflight < d->parallel) {
         struct due_list l = {.d = d, .room = d->parallel - d->ninflight};
-        rc = vgl_store_due(d->store, now, d->ninflight + 2 * LOAD_BATCH, collect, &l, err);
+        rc = vgl_store_due(d->store, now, d->ninflight + l.room + LOAD_BATCH, collect, &l, err);
         started = l.n;
         took_all = l.nremote < l.room && l.nlocal < LOAD_BATCH;
-        for (size_t i = 0; i < l.n; i++) {
-            if (rc == 0)
-                start(d, &l.rows[i]);
-            free((char *)l.rows[i].alert_id);
-            free((char *)l.rows[i].output);
-            free((char *)l.rows[i].rule_name);
-            free((char *)l.rows[i].fields_json);
+        /* deliveries of one alert to local outputs share one parse of it, in the turn arena */
+        const char *fields = NULL;
+        size_t fields_len = 0;
+        const struct vgl_json *parsed = NULL;
+        bool tried = false;
+        for (size_t i = 0; i < l.n && rc == 0; i++) {
+            struct due_item *it = &l.items[i];
+            if (it->fields) {
+                fields = it->fields;
+                fields_len = it->fields_len;
+                parsed = NULL;
+                tried = false;
+            }
+            if (it->local && !tried) {
+                tried = true;
+                if (parse_alert(&d->turn, fields, fields_len, false, &parsed, NULL) != 0)
+                    parsed = NULL;   /* start() parses it again and records why it failed */
+            }
+            start(d, &it->row, fields, fields_len, it->local ? parsed : NULL);
         }
-        free(l.rows);
+        for (size_t i = 0; i < l.n; i++) {
+            free((char *)l.items[i].row.alert_id);
+            free((char *)l.items[i].row.output);
+            free((char *)l.items[i].row.rule_name);
+            free(l.items[i].fields);
+        }
+        free(l.items);
+        vgl_arena_reset(&d->turn);
     }
     /* what finished so far is committed before any waiting */
     int crc = commit_results(d, rc ? NULL : err);

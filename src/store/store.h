@@ -137,9 +137,12 @@ int vgl_store_merge(struct vgl_store *s, int64_t now_us, size_t *merged_alerts, 
 struct vgl_store_due_row {
     const char *alert_id, *output, *rule_name;
     int attempts;                /* failed attempts so far */
-    const char *fields_json;     /* the stored alert */
-    size_t fields_len;
+    void *stmt_;                 /* private: vgl_store_due_fields reads through it */
 };
+
+/* The stored alert (JSON text, NUL-terminated) of a due row, read from the store only when
+ * asked: a caller that skips a row never pays for its text.  Valid during the callback. */
+const char *vgl_store_due_fields(const struct vgl_store_due_row *row, size_t *len);
 
 typedef int (*vgl_store_due_fn)(const struct vgl_store_due_row *row, void *ud);
 

@@ -4,7 +4,9 @@
  * each success recorded at once and never sent again; a failing output retried after a
  * backoff with jitter, then delivered exactly once; giving up after delivery_max_attempts;
  * a slow output not holding up the others; invalid, unconfigured and unknown outputs and
- * missing credentials failing only their own delivery, with a clear error.
+ * missing credentials failing only their own delivery, with a clear error; deliveries of
+ * one alert to several local outputs (parsed once per turn) each getting their own alert,
+ * and an unreadable stored alert failing only its own deliveries.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,8 @@
 #include "sinkutil.h"
 #include "store/store.h"
 #include "test.h"
+
+#include <sqlite3.h>
 
 static void sleep_ms(long ms)
 {
@@ -48,7 +52,8 @@ static int setup(struct fixture *f, const char *script, const char *vigil_json)
     snprintf(f->data, sizeof f->data, "%s/data", f->root);
     tu_write(conf, "outputs.json",
              "{\"webhook\": [\"ok\", \"flaky\", \"slow\", \"nocreds\", \"down\"],"
-             " \"file\": {\"audit\": \"audit.jsonl\"}, \"slack\": [\"x\"], \"nosuch\": [\"x\"]}");
+             " \"file\": {\"audit\": \"audit.jsonl\", \"audit2\": \"audit2.jsonl\"},"
+             " \"slack\": [\"x\"], \"nosuch\": [\"x\"]}");
     tu_write(conf, "vigil.json", vigil_json);
     struct vgl_diag diag;
     vgl_diag_init(&diag);
@@ -346,6 +351,104 @@ TEST(undecryptable_credentials_fail_that_output_only)
     teardown(&f);
 }
 
+/* Reads a file's lines into a buffer; returns the line count. */
+static size_t read_lines(const char *path, struct vgl_buf *out)
+{
+    vgl_buf_init(out, 0);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return 0;
+    char line[4096];
+    size_t n = 0;
+    while (fgets(line, sizeof line, fp)) {
+        vgl_buf_puts(out, line);
+        n++;
+    }
+    fclose(fp);
+    return n;
+}
+
+TEST(local_outputs_share_one_parse_per_alert_each_gets_its_own)
+{
+    struct fixture f;
+    if (setup(&f, NULL, "{\"data_dir\": \"data\"}") != 0) {
+        teardown(&f);
+        TEST_SKIP("the loopback sink did not start");
+    }
+    /* more alerts than one turn takes, so shared parses cross turn boundaries; every 100th
+     * also goes to a network output (parsed on its own) */
+    enum { N = 700 };
+    for (int i = 0; i < N; i++) {
+        char text[1024], pos[32], id[37];
+        snprintf(pos, sizeof pos, "in:%d", i);
+        snprintf(text, sizeof text,
+                 "{\"cluster\":\"c\",\"context\":{},\"created\":\"2026-12-06T00:00:00.000000Z\","
+                 "\"id\":\"x\",\"log_source\":\"t:e\",\"log_type\":\"json\",\"outputs\":%s,"
+                 "\"publishers\":{},\"record\":{\"k\":\"v%d\",\"streamalert_normalization\":{\"n\":[%d]}},"
+                 "\"rule_description\":\"d\",\"rule_name\":\"r\",\"source_entity\":\"src\","
+                 "\"source_service\":\"kinesis\",\"staged\":false,\"merge_by_keys\":[],"
+                 "\"merge_window_mins\":0}",
+                 i % 100 == 0 ? "[\"file:audit\",\"webhook:ok\",\"file:audit2\"]"
+                              : "[\"file:audit\",\"file:audit2\"]",
+                 i, i);
+        struct vgl_arena a;
+        vgl_arena_init(&a, 0);
+        struct vgl_json v;
+        CHECK_INT_EQ(vgl_json_parse(text, strlen(text), &a, NULL, &v, NULL), 0);
+        vgl_alert_id(pos, "r", id);
+        bool inserted;
+        CHECK_INT_EQ(vgl_store_add_alert(f.store, id, &v, vgl_dispatch_now_us(), &inserted, NULL), 0);
+        vgl_arena_release(&a);
+    }
+    /* one stored alert damaged behind the store's back */
+    char path[600], id7[37];
+    vgl_alert_id("in:7", "r", id7);
+    snprintf(path, sizeof path, "%s/alerts.sqlite3", f.data);
+    sqlite3 *db = NULL;
+    CHECK_INT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char sql[200];
+    snprintf(sql, sizeof sql, "UPDATE alerts SET fields = '{\"record\": [' WHERE id = '%s'", id7);
+    CHECK_INT_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT_EQ(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+
+    drain(&f);
+    const char *files[] = {"audit.jsonl", "audit2.jsonl"};
+    for (size_t k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/%s", f.data, files[k]);
+        struct vgl_buf lines;
+        CHECK_INT_EQ(read_lines(path, &lines), N - 1);
+        vgl_buf_putc(&lines, '\0');
+        /* each alert once, with its own record, and the normalization stripped */
+        for (int i = 0; i < N; i++) {
+            char needle[64];
+            snprintf(needle, sizeof needle, "\"record\":{\"k\":\"v%d\"}", i);
+            const char *hit = strstr(lines.data, needle);
+            if (i == 7) {
+                CHECK(hit == NULL);
+                continue;
+            }
+            CHECK(hit != NULL);
+            if (hit)
+                CHECK(strstr(hit + 1, needle) == NULL);
+        }
+        CHECK(strstr(lines.data, "streamalert_normalization") == NULL);
+        vgl_buf_release(&lines);
+    }
+    CHECK_INT_EQ(count_requests(&f.sink, "/ok"), N / 100);
+    CHECK_INT_EQ(delivery(&f, "in:100", "r", "webhook:ok").row.state, VGL_DELIVERY_SENT);
+    CHECK_INT_EQ(delivery(&f, "in:699", "r", "file:audit2").row.state, VGL_DELIVERY_SENT);
+    for (size_t k = 0; k < 2; k++) {
+        struct found d = delivery(&f, "in:7", "r", k ? "file:audit2" : "file:audit");
+        CHECK_INT_EQ(d.row.state, VGL_DELIVERY_FAILED);
+        CHECK_STR_CONTAINS(d.error, "stored alert is unreadable");
+    }
+    CHECK_INT_EQ(vgl_dispatch_stats(f.d)->sent, 2 * (N - 1) + N / 100);
+    teardown(&f);
+}
+
 TEST_MAIN(T(success_recorded_once_never_resent), T(failure_backs_off_then_delivers_exactly_once),
           T(gives_up_after_max_attempts), T(slow_output_does_not_hold_up_others),
-          T(bad_outputs_fail_alone_with_clear_errors), T(undecryptable_credentials_fail_that_output_only))
+          T(bad_outputs_fail_alone_with_clear_errors), T(undecryptable_credentials_fail_that_output_only),
+          T(local_outputs_share_one_parse_per_alert_each_gets_its_own))

@@ -404,6 +404,96 @@ TEST(checkpoints_and_dead_letters_commit_with_the_batch)
     tu_rmrf(dir);
 }
 
+struct due_seen {
+    char alert[8][40], output[8][64], fields[8][256];
+    int attempts[8];
+    size_t n, take_fields_every, stop_after;
+};
+
+static int on_due(const struct vgl_store_due_row *row, void *ud)
+{
+    struct due_seen *d = ud;
+    if (d->n >= 8)
+        return 1;
+    snprintf(d->alert[d->n], 40, "%s", row->alert_id);
+    snprintf(d->output[d->n], 64, "%s", row->output);
+    d->attempts[d->n] = row->attempts;
+    d->fields[d->n][0] = 0;
+    if (d->take_fields_every && d->n % d->take_fields_every == 0) {
+        size_t len = 0;
+        const char *t = vgl_store_due_fields(row, &len);
+        snprintf(d->fields[d->n], 256, "%.*s", (int)len, t);
+        CHECK_INT_EQ(strlen(t), len);
+    }
+    d->n++;
+    return d->stop_after && d->n >= d->stop_after;
+}
+
+TEST(due_rows_failed_first_fields_on_request)
+{
+    const char *dir = tu_tmpdir();
+    char path[400];
+    snprintf(path, sizeof path, "%s/alerts.sqlite3", dir);
+    struct vgl_error err = {0};
+    vgl_arena_init(&arena, 0);
+    struct vgl_store *s = vgl_store_open(path, &(struct vgl_store_opts){.synchronous_normal = true}, &err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    struct vgl_json a1 = J("{\"rule_name\":\"r1\",\"outputs\":[\"slack:a\",\"slack:b\"],\"record\":{\"n\":1}}");
+    struct vgl_json a2 = J("{\"rule_name\":\"r2\",\"outputs\":[\"slack:c\"],\"record\":{\"n\":2}}");
+    char id1[37], id2[37];
+    vgl_alert_id("p:1", "r1", id1);
+    vgl_alert_id("p:2", "r2", id2);
+    bool ins;
+    CHECK_INT_EQ(vgl_store_add_alert(s, id1, &a1, 100, &ins, &err), 0);
+    CHECK_INT_EQ(vgl_store_add_alert(s, id2, &a2, 200, &ins, &err), 0);
+    /* id2's delivery failed once and is due again before the pending ones */
+    CHECK_INT_EQ(vgl_store_delivery_done(s, id2, "slack:c", VGL_DELIVERY_FAILED, 50, "HTTP 500", &err), 0);
+    struct due_seen d = {.take_fields_every = 1};
+    CHECK_INT_EQ(vgl_store_due(s, 1000000, 0, on_due, &d, &err), 0);
+    CHECK_INT_EQ(d.n, 3);
+    CHECK_STR_EQ(d.alert[0], id2);
+    CHECK_STR_EQ(d.output[0], "slack:c");
+    CHECK_INT_EQ(d.attempts[0], 1);
+    CHECK_STR_CONTAINS(d.fields[0], "\"record\":{\"n\":2}");
+    CHECK_STR_EQ(d.alert[1], id1);
+    CHECK_STR_EQ(d.alert[2], id1);
+    CHECK_STR_CONTAINS(d.fields[1], "\"record\":{\"n\":1}");
+    CHECK_STR_CONTAINS(d.fields[2], "\"rule_name\":\"r1\"");
+    /* fields only for some rows: the others' are never read, and the ones asked are right */
+    memset(&d, 0, sizeof d);
+    d.take_fields_every = 2;
+    CHECK_INT_EQ(vgl_store_due(s, 1000000, 0, on_due, &d, &err), 0);
+    CHECK_INT_EQ(d.n, 3);
+    CHECK_STR_CONTAINS(d.fields[0], "\"n\":2");
+    CHECK_STR_EQ(d.fields[1], "");
+    CHECK_STR_CONTAINS(d.fields[2], "\"n\":1");
+    /* nothing due before the retry time of the failed one; the pending ones still are */
+    memset(&d, 0, sizeof d);
+    CHECK_INT_EQ(vgl_store_due(s, 40, 0, on_due, &d, &err), 0);
+    CHECK_INT_EQ(d.n, 2);
+    CHECK_STR_EQ(d.alert[0], id1);
+    /* a limit per state, and a caller that stops early */
+    memset(&d, 0, sizeof d);
+    CHECK_INT_EQ(vgl_store_due(s, 1000000, 1, on_due, &d, &err), 0);
+    CHECK_INT_EQ(d.n, 2);
+    memset(&d, 0, sizeof d);
+    d.stop_after = 1;
+    CHECK_INT_EQ(vgl_store_due(s, 1000000, 0, on_due, &d, &err), 0);
+    CHECK_INT_EQ(d.n, 1);
+    /* the statement is kept between calls, and writes in between are seen */
+    CHECK_INT_EQ(vgl_store_delivery_done(s, id1, "slack:a", VGL_DELIVERY_SENT, 60, NULL, &err), 0);
+    memset(&d, 0, sizeof d);
+    CHECK_INT_EQ(vgl_store_due(s, 1000000, 0, on_due, &d, &err), 0);
+    CHECK_INT_EQ(d.n, 2);
+    CHECK_STR_EQ(d.output[1], "slack:b");
+    vgl_store_close(s);
+    vgl_arena_release(&arena);
+    tu_rmrf(dir);
+}
+
 TEST_MAIN(T(ids_are_deterministic), T(insert_is_idempotent_with_deliveries),
           T(list_filters_show_prefix_and_retry), T(merge_pass), T(migrates_a_version_1_store),
-          T(newer_schema_is_refused), T(state_names), T(checkpoints_and_dead_letters_commit_with_the_batch))
+          T(newer_schema_is_refused), T(state_names), T(checkpoints_and_dead_letters_commit_with_the_batch),
+          T(due_rows_failed_first_fields_on_request))
