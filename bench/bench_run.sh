@@ -5,7 +5,7 @@
 #
 #   1. throughput: RECORDS records in 8 files in a directory source, `vigil run --once` with
 #      1 and with 2 workers: records/s and MB/s (whole process: start-up, Python import of the
-#      rules, the lake, the alert store, exit).  Each worker owns the files that hash to it.
+#      rules, the lake, the alert store, exit).  The workers share the files piece by piece.
 #   2. latency: records appended to a tailed file at RATE records/s (below saturation); one
 #      in 100 is a probe carrying its write time, which a probe rule alerts on.  A reader polls
 #      the alert store every 2 ms and reports arrival -> stored-alert latency (p50, p99, max).

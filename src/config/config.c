@@ -931,6 +931,8 @@ static const struct setting settings_table[] = {
      "vigil run: publish lake files at least this often"},
     {"lake_gzip_level", OPT_INT, offsetof(struct vgl_settings, lake_gzip_level), "1", 1, 9,
      "vigil run: gzip level of the lake files (1: fastest, about 3x the speed of 6)"},
+    {"dir_piece_bytes", OPT_SIZE, offsetof(struct vgl_settings, dir_piece_bytes), "8388608", 4096,
+     1LL << 40, "vigil run: directory sources read plain files in pieces of this size, shared by the workers"},
     {"batch_max_payloads", OPT_INT, offsetof(struct vgl_settings, batch_max_payloads), "2048", 1, 100000,
      "vigil run: payloads per batch (alerts, dead letters and checkpoint commit together)"},
 };

@@ -71,6 +71,7 @@ struct vgl_settings {
     long lake_roll_s;            /* publish lake files at least this often */
     long lake_gzip_level;        /* 1 (fast) .. 9 (small) */
     long batch_max_payloads;     /* payloads per batch (one transaction) */
+    size_t dir_piece_bytes;      /* directory sources: piece size (docs/source.md) */
 };
 
 struct vgl_cluster {

@@ -205,10 +205,16 @@ static void add_source(struct worker *w, struct vgl_source *s, bool finite, cons
 static void open_sources(struct worker *w)
 {
     const struct vgl_config *cfg = w->e->cfg;
+    /* directories: every worker lists them, and each piece of a file is read by the worker
+     * that claims it in this lock file (a dead worker's claims go with it) */
+    char claims[4200];
+    snprintf(claims, sizeof claims, "%s/dir-claims.lock", w->e->data_dir);
     struct vgl_source_opts so = {
         .max_record_bytes = cfg->settings.max_record_bytes,
         .checkpoint_get = cp_get, .checkpoint_ud = w->store,
         .worker = w->idx, .nworkers = w->e->nworkers,
+        .claims_path = claims,
+        .piece_bytes = cfg->settings.dir_piece_bytes,
     };
     bool http = false;
     for (size_t i = 0; i < cfg->nsources; i++) {

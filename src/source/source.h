@@ -71,7 +71,15 @@ struct vgl_source_opts {
     void *checkpoint_ud;
     int worker, nworkers;        /* this worker's index and the worker count (sharding;
                                     nworkers 0 or 1: none) */
+    /* dir: a lock file shared by the workers; each piece of a file (see below) is read by
+     * the worker that holds its lock.  NULL: this source reads every piece itself. */
+    const char *claims_path;
+    uint64_t piece_bytes;        /* dir: the piece size (0: VGL_SOURCE_DIR_PIECE) */
 };
+
+/* A directory source splits plain files into pieces at fixed multiples of this many bytes;
+ * a piece is the lines that start in it. */
+#define VGL_SOURCE_DIR_PIECE (8u << 20)
 
 struct vgl_source;
 
@@ -122,8 +130,9 @@ struct vgl_source *vgl_source_file_new(const char *path, const char *service, co
                                        const struct vgl_source_opts *opts, struct vgl_error *err);
 /* A directory: every regular file in it (plain or gzip; not ".*", not "*.tmp"), new ones as
  * they appear, each read once to its end (finished once read to the end and unmodified for
- * 1 s); a file whose name hashes to another worker is left to that worker.  A directory
- * that does not exist yet is waited for. */
+ * 1 s).  Plain files are read in pieces (opts->piece_bytes); with claims_path, workers share
+ * the directory and each piece is read by the one that claims it (docs/source.md).  A
+ * directory that does not exist yet is waited for. */
 struct vgl_source *vgl_source_dir_new(const char *dir, const char *service, const char *resource,
                                       const struct vgl_source_opts *opts, struct vgl_error *err);
 /* Lines from fd 0 (not closed by free); no checkpoint; b->eof once the stream ended. */

@@ -216,6 +216,9 @@ wait $run_pid
 p2=$tmp/p2
 setup_project "$p2"
 echo "{\"url\": \"$sink/hook2\"}" | "$vigil" output set-credentials webhook:sink --config "$p2/conf" > /dev/null
+# pieces of 1 MiB: each 8 MB file is read by both workers, piece by piece, when killed
+sed -i 's/^{"data_dir": "data",/{"data_dir": "data", "dir_piece_bytes": 1048576,/' "$p2/conf/vigil.json"
+grep -q '"dir_piece_bytes": 1048576' "$p2/conf/vigil.json" && ok || bad "piece size set for 4b"
 "$py" - "$p2/incoming" <<'PY'
 import os, sys
 for n in range(4):

@@ -112,7 +112,7 @@ static unsigned long long inode_of(const char *path)
 }
 
 /* A checkpoint table, as the store would keep it. */
-#define STORE_MAX 64
+#define STORE_MAX 256
 struct store {
     char key[STORE_MAX][VGL_SOURCE_CP_KEY_MAX];
     char value[STORE_MAX][VGL_SOURCE_CP_VALUE_MAX];
@@ -689,46 +689,296 @@ TEST(dir_resume_partial_files)
     vgl_source_free(s);
 }
 
-TEST(dir_sharding_covers_every_file_once)
+/* Text of n numbered lines of varying lengths ("L<i>" then i % 37 x's). */
+static char *numbered_lines(int n)
 {
-    const char *d = make_dir("shard");
-    char name[32], line[40];
+    struct vgl_buf b;
+    vgl_buf_init(&b, 0);
+    for (int i = 0; i < n; i++) {
+        vgl_buf_printf(&b, "L%d", i);
+        for (int j = 0; j < i % 37; j++)
+            vgl_buf_putc(&b, 'x');
+        vgl_buf_putc(&b, '\n');
+    }
+    vgl_buf_putc(&b, '\0');
+    return b.data;
+}
+
+/* Every "L<i>" line of 0..n-1 appears exactly once in out (plus expect_other lines). */
+static void check_each_once(const struct vgl_buf *out, const char *text_all, int n, int expect_other)
+{
+    CHECK_INT_EQ(count_lines(out), (size_t)(n + expect_other));
+    for (int i = 0; i < n; i++) {
+        char needle[16];
+        snprintf(needle, sizeof needle, "\nL%d", i);
+        /* each line of the input, found once in the output */
+        const char *at = i == 0 ? text_all : strstr(text_all, needle) + 1;
+        char line[64];
+        snprintf(line, sizeof line, "%.*s", (int)strcspn(at, "\n"), at);
+        size_t len = strlen(line);
+        int seen = 0;
+        for (const char *q = out->data; q && (q = strstr(q, line)) != NULL; q += len)
+            if ((q == out->data || q[-1] == '\n') && q[len] == '\n')
+                seen++;
+        if (seen != 1)
+            fprintf(stderr, "  line %d seen %d times\n", i, seen);
+        CHECK_INT_EQ(seen, 1);
+    }
+}
+
+TEST(dir_pieces_one_worker_positions_and_checkpoints)
+{
+    const char *d = make_dir("pieces");
+    const char *f = in_dir(d, "big.log");
+    char *all = numbered_lines(200);   /* ~4.3 KB: pieces of 256 bytes, lines across them */
+    write_text(f, all);
+    age(f, 60);
+    struct store st = {0};
+    struct vgl_source_opts o = opts_for(&st);
+    o.piece_bytes = 256;
+    struct vgl_source *s = vgl_source_dir_new(d, "dir", "pieces", &o, NULL);
+    struct vgl_buf out;
+    vgl_buf_init(&out, 0);
+    /* a small batch size: pieces end inside batches and batches inside pieces */
+    struct vgl_source_batch b;
+    uint64_t end = ms_now() + 3000;
+    bool positions_ok = true;
+    while (ms_now() < end && st.done == 0) {
+        CHECK_INT_EQ(s->ops->next(s, &b, 7, 1 << 20, 50, NULL), 0);
+        for (size_t i = 0; i < b.n; i++) {
+            /* the position is the line's byte offset in the file */
+            const char *hash = strrchr(b.items[i].position, '#');
+            unsigned long long at = hash ? strtoull(hash + 2, NULL, 10) : 0;
+            if (strncmp(all + at, b.items[i].data, b.items[i].len) != 0 || (at && all[at - 1] != '\n'))
+                positions_ok = false;
+        }
+        render(&b, &out);
+        CHECK(b.ncps <= 1);
+        for (size_t i = 0; i < b.ncps; i++)
+            store_put(&st, b.cps[i].key, b.cps[i].value);
+        if (b.n || b.ncps)
+            s->ops->committed(s, &b);
+    }
+    CHECK(positions_ok);
+    vgl_buf_putc(&out, '\0');
+    out.len--;
+    CHECK_STR_EQ(text(&out), all);   /* one worker: every line once, in file order */
+    char key[700];
+    snprintf(key, sizeof key, "dir:%s", f);
+    const char *v0 = store_value(&st, key);
+    CHECK(v0 != NULL && v0[0] == 'o' && strtoull(v0 + 1, NULL, 10) >= 256);
+    size_t size = strlen(all), last = (size - 1) / 256;
+    snprintf(key, sizeof key, "dir:%s#%zu", f, last);
+    CHECK_STR_EQ(store_value(&st, key), "done");
+    CHECK_INT_EQ(st.done, 1);
+    CHECK(s->ops->drained(s));
+    vgl_source_free(s);
+
+    /* a new reader with those checkpoints reads nothing again */
+    s = vgl_source_dir_new(d, "dir", "pieces", &o, NULL);
+    size_t before = out.len;
+    pull(s, &st, &out, 100, 300);
+    pull(s, &st, &out, 100, 100);
+    CHECK_INT_EQ(out.len, before);
+    CHECK(s->ops->drained(s));
+    vgl_source_free(s);
+    vgl_buf_release(&out);
+    free(all);
+}
+
+TEST(dir_pieces_shared_by_two_workers_each_line_once)
+{
+    const char *d = make_dir("shared");
+    char name[32];
+    char *big = numbered_lines(400);
+    write_text(in_dir(d, "big.log"), big);
+    age(in_dir(d, "big.log"), 90);
+    /* a line longer than two pieces: it belongs to the piece it starts in */
+    struct vgl_buf lng;
+    vgl_buf_init(&lng, 0);
+    vgl_buf_puts(&lng, "first\n");
+    for (int i = 0; i < 700; i++)
+        vgl_buf_putc(&lng, 'y');
+    vgl_buf_puts(&lng, "\nlast\n");
+    vgl_buf_putc(&lng, '\0');
+    write_text(in_dir(d, "long.log"), lng.data);
+    age(in_dir(d, "long.log"), 80);
     for (int i = 0; i < 12; i++) {
+        char line[40];
         snprintf(name, sizeof name, "f%02d.log", i);
         snprintf(line, sizeof line, "%s\n", name);
         write_text(in_dir(d, name), line);
         age(in_dir(d, name), 60);
     }
-    struct store st[2];
-    memset(st, 0, sizeof st);
+    struct store st = {0};   /* one store, as the workers of vigil run share one */
+    char claims[600];
+    snprintf(claims, sizeof claims, "%s/claims.lock", root);
     struct vgl_source *s[2];
     struct vgl_buf out[2];
     for (int w = 0; w < 2; w++) {
-        struct vgl_source_opts o = opts_for(&st[w]);
+        struct vgl_source_opts o = opts_for(&st);
         o.worker = w;
         o.nworkers = 2;
-        s[w] = vgl_source_dir_new(d, "dir", "shard", &o, NULL);
+        o.claims_path = claims;
+        o.piece_bytes = 256;
+        s[w] = vgl_source_dir_new(d, "dir", "shared", &o, NULL);
+        CHECK(s[w] != NULL);
         vgl_buf_init(&out[w], 0);
     }
-    uint64_t end = ms_now() + 3000;
-    while (ms_now() < end && st[0].done + st[1].done < 12) {
-        pull(s[0], &st[0], &out[0], 100, 20);
-        pull(s[1], &st[1], &out[1], 100, 20);
+    /* worker 0 takes a batch of a piece and does not commit it yet: worker 1 cannot take
+     * that piece meanwhile, and takes others */
+    uint64_t end = ms_now() + 5000;
+    size_t n0 = 0, n1 = 0;
+    while (ms_now() < end && !(s[0]->ops->drained(s[0]) && s[1]->ops->drained(s[1]))) {
+        n0 += pull(s[0], &st, &out[0], 5, 20);
+        n1 += pull(s[1], &st, &out[1], 5, 20);
     }
-    CHECK_INT_EQ(st[0].done + st[1].done, 12);
-    CHECK(st[0].done > 0 && st[1].done > 0);
+    CHECK(s[0]->ops->drained(s[0]) && s[1]->ops->drained(s[1]));
+    CHECK(n0 > 50 && n1 > 50);   /* both read pieces of the big file */
+    struct vgl_buf all;
+    vgl_buf_init(&all, 0);
+    vgl_buf_append(&all, out[0].data, out[0].len);
+    vgl_buf_append(&all, out[1].data, out[1].len);
+    vgl_buf_putc(&all, '\0');
+    all.len--;
+    check_each_once(&all, big, 400, 3 + 12);
     for (int i = 0; i < 12; i++) {
         snprintf(name, sizeof name, "f%02d.log\n", i);
         int seen = 0;
-        for (int w = 0; w < 2; w++)
-            for (const char *q = text(&out[w]); (q = strstr(q, name)) != NULL; q++)
-                seen++;
+        for (const char *q = all.data; (q = strstr(q, name)) != NULL; q++)
+            seen++;
         CHECK_INT_EQ(seen, 1);
     }
+    CHECK(strstr(all.data, "first\nyyyy") || strstr(all.data, "first\n"));
+    CHECK_INT_EQ(strstr(all.data, "\nlast\n") != NULL || strncmp(all.data, "last\n", 5) == 0, 1);
+    CHECK_INT_EQ(st.done, 2 + 12);
+    vgl_buf_release(&all);
+    vgl_buf_release(&lng);
     for (int w = 0; w < 2; w++) {
         vgl_buf_release(&out[w]);
         vgl_source_free(s[w]);
     }
+    free(big);
+}
+
+TEST(dir_piece_of_a_dead_worker_is_taken_over)
+{
+    const char *d = make_dir("takeover");
+    const char *f = in_dir(d, "big.log");
+    char *all = numbered_lines(120);
+    write_text(f, all);
+    age(f, 60);
+    struct store st = {0};
+    char claims[600];
+    snprintf(claims, sizeof claims, "%s/claims2.lock", root);
+    struct vgl_source_opts o = opts_for(&st);
+    o.claims_path = claims;
+    o.piece_bytes = 512;
+    o.nworkers = 2;
+    struct vgl_source *a = vgl_source_dir_new(d, "dir", "t", &o, NULL);
+    o.worker = 1;
+    struct vgl_source *b = vgl_source_dir_new(d, "dir", "t", &o, NULL);
+    struct vgl_buf out;
+    vgl_buf_init(&out, 0);
+    /* a commits two batches of piece 0, then takes a third and dies before its commit */
+    pull(a, &st, &out, 4, 50);
+    pull(a, &st, &out, 4, 50);
+    struct vgl_source_batch lost;
+    CHECK_INT_EQ(a->ops->next(a, &lost, 4, 1 << 20, 50, NULL), 0);
+    CHECK_INT_EQ(lost.n, 4);
+    /* meanwhile b cannot take piece 0 (a holds it): b's first lines are another piece's */
+    struct vgl_buf bout;
+    vgl_buf_init(&bout, 0);
+    pull(b, &st, &bout, 4, 50);
+    CHECK(count_lines(&bout) > 0);
+    CHECK(strncmp(text(&bout), "L0\n", 3) != 0 && strstr(text(&bout), "\nL8\n") == NULL);
+    vgl_source_free(a);   /* dead: its lock goes with it */
+    uint64_t end = ms_now() + 4000;
+    while (ms_now() < end && !b->ops->drained(b))
+        pull(b, &st, &bout, 4, 20);
+    CHECK(b->ops->drained(b));
+    vgl_buf_append(&out, bout.data, bout.len);
+    vgl_buf_putc(&out, '\0');
+    out.len--;
+    check_each_once(&out, all, 120, 0);   /* the lost batch came again, nothing twice */
+    vgl_buf_release(&out);
+    vgl_buf_release(&bout);
+    vgl_source_free(b);
+    free(all);
+}
+
+TEST(dir_pieces_resume_and_old_whole_file_checkpoints)
+{
+    const char *d = make_dir("legacy");
+    const char *f = in_dir(d, "old.log");
+    char *all = numbered_lines(150);
+    write_text(f, all);
+    age(f, 60);
+    /* a checkpoint written before files had pieces: one offset, well into the third piece */
+    const char *mid = strstr(all, "\nL100x") + 1;
+    uint64_t off = (uint64_t)(mid - all);
+    CHECK(off > 2 * 512 && off < 3 * 512 + 2000);
+    struct store st = {0};
+    char key[700], value[64];
+    snprintf(key, sizeof key, "dir:%s", f);
+    snprintf(value, sizeof value, "o%llu:l100", (unsigned long long)off);
+    store_put(&st, key, value);
+    struct vgl_source_opts o = opts_for(&st);
+    o.piece_bytes = 512;
+    struct vgl_source *s = vgl_source_dir_new(d, "dir", "legacy", &o, NULL);
+    struct vgl_buf out;
+    vgl_buf_init(&out, 0);
+    uint64_t end = ms_now() + 3000;
+    while (ms_now() < end && !s->ops->drained(s))
+        pull(s, &st, &out, 9, 20);
+    vgl_buf_putc(&out, '\0');
+    out.len--;
+    CHECK_STR_EQ(text(&out), mid);   /* from L100 on, once */
+    vgl_source_free(s);
+    vgl_buf_release(&out);
+    free(all);
+}
+
+TEST(dir_pieces_growing_file)
+{
+    const char *d = make_dir("growp");
+    const char *f = in_dir(d, "g.log");
+    char *all = numbered_lines(90);
+    size_t cut = strlen(all) / 3;
+    put_file(f, all, cut, "wb");   /* ends inside a line */
+    struct store st = {0};
+    char claims[600];
+    snprintf(claims, sizeof claims, "%s/claims3.lock", root);
+    struct vgl_source *s[2];
+    for (int w = 0; w < 2; w++) {
+        struct vgl_source_opts o = opts_for(&st);
+        o.claims_path = claims;
+        o.piece_bytes = 200;
+        o.worker = w;
+        o.nworkers = 2;
+        s[w] = vgl_source_dir_new(d, "dir", "growp", &o, NULL);
+    }
+    struct vgl_buf out;
+    vgl_buf_init(&out, 0);
+    for (int i = 0; i < 6; i++) {
+        pull(s[0], &st, &out, 10, 20);
+        pull(s[1], &st, &out, 10, 20);
+    }
+    CHECK(!s[0]->ops->drained(s[0]) || !s[1]->ops->drained(s[1]));
+    put_file(f, all + cut, strlen(all) - cut, "ab");
+    uint64_t end = ms_now() + 5000;
+    while (ms_now() < end && !(s[0]->ops->drained(s[0]) && s[1]->ops->drained(s[1]))) {
+        pull(s[0], &st, &out, 10, 20);
+        pull(s[1], &st, &out, 10, 20);
+    }
+    vgl_buf_putc(&out, '\0');
+    out.len--;
+    check_each_once(&out, all, 90, 0);
+    CHECK_INT_EQ(st.done, 1);
+    for (int w = 0; w < 2; w++)
+        vgl_source_free(s[w]);
+    vgl_buf_release(&out);
+    free(all);
 }
 
 TEST(dir_bad_gzip_is_skipped)
@@ -847,5 +1097,7 @@ TEST_MAIN(T(file_tail_appends_and_positions), T(file_partial_last_line_held_back
           T(file_resume_from_checkpoint), T(file_failed_redelivers), T(file_gzip_read_once),
           T(file_oversize_line), T(file_bad_arguments), T(dir_plain_and_gzip_then_new_files),
           T(dir_growing_file_not_finished_early), T(dir_resume_partial_files),
-          T(dir_sharding_covers_every_file_once), T(dir_bad_gzip_is_skipped),
+          T(dir_pieces_one_worker_positions_and_checkpoints),
+          T(dir_pieces_shared_by_two_workers_each_line_once), T(dir_piece_of_a_dead_worker_is_taken_over),
+          T(dir_pieces_resume_and_old_whole_file_checkpoints), T(dir_pieces_growing_file), T(dir_bad_gzip_is_skipped),
           T(stdin_through_a_pipe))
