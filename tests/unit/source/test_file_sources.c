@@ -726,6 +726,27 @@ static void check_each_once(const struct vgl_buf *out, const char *text_all, int
     }
 }
 
+/* A dir source reading pieces of the given size; with claims (a file name under root), worker
+ * w of 2 sharing them. */
+static struct vgl_source *piece_source(const char *d, const char *res, struct store *st,
+                                       const char *claims, uint64_t piece, int w)
+{
+    static char path[4][600];
+    static int k;
+    struct vgl_source_opts o = opts_for(st);
+    o.piece_bytes = piece;
+    if (claims) {
+        char *cp = path[k++ % 4];
+        snprintf(cp, sizeof path[0], "%s/%s", root, claims);
+        o.claims_path = cp;
+        o.worker = w;
+        o.nworkers = 2;
+    }
+    struct vgl_source *s = vgl_source_dir_new(d, "dir", res, &o, NULL);
+    CHECK(s != NULL);
+    return s;
+}
+
 TEST(dir_pieces_one_worker_positions_and_checkpoints)
 {
     const char *d = make_dir("pieces");
@@ -734,9 +755,7 @@ TEST(dir_pieces_one_worker_positions_and_checkpoints)
     write_text(f, all);
     age(f, 60);
     struct store st = {0};
-    struct vgl_source_opts o = opts_for(&st);
-    o.piece_bytes = 256;
-    struct vgl_source *s = vgl_source_dir_new(d, "dir", "pieces", &o, NULL);
+    struct vgl_source *s = piece_source(d, "pieces", &st, NULL, 256, 0);
     struct vgl_buf out;
     vgl_buf_init(&out, 0);
     /* a small batch size: pieces end inside batches and batches inside pieces */
@@ -775,7 +794,7 @@ TEST(dir_pieces_one_worker_positions_and_checkpoints)
     vgl_source_free(s);
 
     /* a new reader with those checkpoints reads nothing again */
-    s = vgl_source_dir_new(d, "dir", "pieces", &o, NULL);
+    s = piece_source(d, "pieces", &st, NULL, 256, 0);
     size_t before = out.len;
     pull(s, &st, &out, 100, 300);
     pull(s, &st, &out, 100, 100);
@@ -811,18 +830,10 @@ TEST(dir_pieces_shared_by_two_workers_each_line_once)
         age(in_dir(d, name), 60);
     }
     struct store st = {0};   /* one store, as the workers of vigil run share one */
-    char claims[600];
-    snprintf(claims, sizeof claims, "%s/claims.lock", root);
     struct vgl_source *s[2];
     struct vgl_buf out[2];
     for (int w = 0; w < 2; w++) {
-        struct vgl_source_opts o = opts_for(&st);
-        o.worker = w;
-        o.nworkers = 2;
-        o.claims_path = claims;
-        o.piece_bytes = 256;
-        s[w] = vgl_source_dir_new(d, "dir", "shared", &o, NULL);
-        CHECK(s[w] != NULL);
+        s[w] = piece_source(d, "shared", &st, "claims.lock", 256, w);
         vgl_buf_init(&out[w], 0);
     }
     /* worker 0 takes a batch of a piece and does not commit it yet: worker 1 cannot take
@@ -869,15 +880,8 @@ TEST(dir_piece_of_a_dead_worker_is_taken_over)
     write_text(f, all);
     age(f, 60);
     struct store st = {0};
-    char claims[600];
-    snprintf(claims, sizeof claims, "%s/claims2.lock", root);
-    struct vgl_source_opts o = opts_for(&st);
-    o.claims_path = claims;
-    o.piece_bytes = 512;
-    o.nworkers = 2;
-    struct vgl_source *a = vgl_source_dir_new(d, "dir", "t", &o, NULL);
-    o.worker = 1;
-    struct vgl_source *b = vgl_source_dir_new(d, "dir", "t", &o, NULL);
+    struct vgl_source *a = piece_source(d, "t", &st, "claims2.lock", 512, 0);
+    struct vgl_source *b = piece_source(d, "t", &st, "claims2.lock", 512, 1);
     struct vgl_buf out;
     vgl_buf_init(&out, 0);
     /* a commits two batches of piece 0, then takes a third and dies before its commit */
@@ -923,9 +927,7 @@ TEST(dir_pieces_resume_and_old_whole_file_checkpoints)
     snprintf(key, sizeof key, "dir:%s", f);
     snprintf(value, sizeof value, "o%llu:l100", (unsigned long long)off);
     store_put(&st, key, value);
-    struct vgl_source_opts o = opts_for(&st);
-    o.piece_bytes = 512;
-    struct vgl_source *s = vgl_source_dir_new(d, "dir", "legacy", &o, NULL);
+    struct vgl_source *s = piece_source(d, "legacy", &st, NULL, 512, 0);
     struct vgl_buf out;
     vgl_buf_init(&out, 0);
     uint64_t end = ms_now() + 3000;
@@ -947,17 +949,9 @@ TEST(dir_pieces_growing_file)
     size_t cut = strlen(all) / 3;
     put_file(f, all, cut, "wb");   /* ends inside a line */
     struct store st = {0};
-    char claims[600];
-    snprintf(claims, sizeof claims, "%s/claims3.lock", root);
     struct vgl_source *s[2];
-    for (int w = 0; w < 2; w++) {
-        struct vgl_source_opts o = opts_for(&st);
-        o.claims_path = claims;
-        o.piece_bytes = 200;
-        o.worker = w;
-        o.nworkers = 2;
-        s[w] = vgl_source_dir_new(d, "dir", "growp", &o, NULL);
-    }
+    for (int w = 0; w < 2; w++)
+        s[w] = piece_source(d, "growp", &st, "claims3.lock", 200, w);
     struct vgl_buf out;
     vgl_buf_init(&out, 0);
     for (int i = 0; i < 6; i++) {
