@@ -50,7 +50,6 @@ enum fstate {
     F_NEW,    /* not read yet */
     F_ACTIVE, /* partly read: more may come */
     F_DONE,   /* read to its end and quiet: never read again */
-    F_FAILED, /* could not be read (logged); not checkpointed, so a restart tries again */
 };
 
 struct piece {
@@ -154,9 +153,10 @@ static void batch_add(struct dir_source *s, const struct vgl_line *line, uint64_
 
 /* ---- the file list ---- */
 
-static size_t find_slot(const struct dir_source *s, const char *name, bool *found)
+/* Binary search of name among the first n files (sorted by name). */
+static size_t find_slot(const struct dir_source *s, size_t n, const char *name, bool *found)
 {
-    size_t lo = 0, hi = s->nfiles;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = strcmp(s->files[mid]->name, name);
@@ -288,8 +288,6 @@ static bool skip_name(const char *name)
     return name[0] == '.' || (n >= 4 && strcmp(name + n - 4, ".tmp") == 0);
 }
 
-/* Lists the directory: new files are added, known ones get their size and mtime updated,
- * files gone are forgotten. */
 static int by_name(const void *a, const void *b)
 {
     return strcmp((*(struct dfile *const *)a)->name, (*(struct dfile *const *)b)->name);
@@ -307,6 +305,8 @@ static bool watched(const struct dir_source *s, const struct dfile *f)
     return f->npieces && f->pieces[f->npieces - 1].state == F_ACTIVE;
 }
 
+/* Lists the directory: new files are added, watched ones get their size and mtime
+ * updated, files gone are forgotten. */
 static void scan(struct dir_source *s)
 {
     s->scanned = true;
@@ -332,16 +332,9 @@ static void scan(struct dir_source *s)
         const char *name = de->d_name;
         if (skip_name(name))
             continue;
-        struct dfile *f = NULL;
-        if (known) {
-            size_t saved = s->nfiles;
-            s->nfiles = known; /* find_slot searches the sorted part */
-            bool found;
-            size_t slot = find_slot(s, name, &found);
-            s->nfiles = saved;
-            if (found)
-                f = s->files[slot];
-        }
+        bool found;
+        size_t slot = find_slot(s, known, name, &found);
+        struct dfile *f = found ? s->files[slot] : NULL;
         if (f) {
             f->seen = true;
             if (!watched(s, f))
@@ -417,7 +410,7 @@ static void put_down(struct dir_source *s, struct dfile *f)
     if (!f->claimed)
         return;
     f->pieces[f->seg].end_read = f->end_read;
-    piece_set_state(f, f->seg, f->state == F_FAILED ? F_ACTIVE : f->state);
+    piece_set_state(f, f->seg, f->state);
     f->claimed = false;
     unclaim(s, f, f->seg);
 }
@@ -438,6 +431,14 @@ static uint64_t piece_hi(const struct dir_source *s, const struct dfile *f)
     return piece_end(s, f, f->seg);
 }
 
+/* Whether piece k's stored checkpoint (piece_checkpoint's cp and off) finishes it: "done"
+ * (the file ended there), or an offset at or past its end (read up to the next piece). */
+static bool checkpoint_finishes(const struct dir_source *s, const struct dfile *f, uint32_t k,
+                                int cp, uint64_t off)
+{
+    return cp == 1 || (cp == 2 && !f->gz && off >= piece_end(s, f, k));
+}
+
 /* Every piece from k on is known finished: the file ended in piece k. */
 static void ended_at(struct dfile *f, uint32_t k)
 {
@@ -446,16 +447,15 @@ static void ended_at(struct dfile *f, uint32_t k)
         piece_set_state(f, j, F_DONE);
 }
 
-static bool piece_ready(const struct dir_source *s, const struct dfile *f, uint32_t k)
+static bool piece_ready(const struct dfile *f, uint32_t k)
 {
     const struct piece *p = &f->pieces[k];
-    if (p->state == F_DONE || p->state == F_FAILED)
+    if (p->state == F_DONE)
         return false;
     if (f->gz_known && f->gz)
         return k == 0 && quiet(f); /* a gzip file is read whole, once complete */
     if (p->state == F_NEW || k + 1 < f->npieces)
         return true;
-    (void)s;
     /* the last piece, partly read: when the file grew, or went quiet (then it can finish) */
     return f->size > p->end_read || quiet(f);
 }
@@ -488,7 +488,7 @@ static struct dfile *pick(struct dir_source *s, uint32_t *k)
         if (file_done(f) || f == s->bfile)
             continue;
         for (uint32_t j = f->first_open; j < f->npieces; j++) {
-            if (piece_ready(s, f, j) && claim(s, f, j)) {
+            if (piece_ready(f, j) && claim(s, f, j)) {
                 *k = j;
                 return f;
             }
@@ -585,18 +585,16 @@ static int load_piece(struct dir_source *s, struct dfile *f, int fd, uint32_t k)
         f->state = F_DONE;
         ended_at(f, k);
     } else if (cp == 2) {
-        f->state = F_ACTIVE;
+        f->state = checkpoint_finishes(s, f, k, cp, off) ? F_DONE : F_ACTIVE;
         f->off = f->end_read = off;
         f->lineno = lineno;
-        if (!f->gz && off >= piece_hi(s, f))
-            f->state = F_DONE; /* read up to the next piece already */
     } else if (k > 0) {
         /* a fresh piece.  Empty when the file ended before it (the previous piece says
          * done), or when the first piece's checkpoint (as written before files had
          * pieces) reaches past it; it starts there when that reaches into it. */
-        uint64_t o0 = 0, l0 = 0, start = 0;
+        uint64_t o0 = 0, l0 = 0, po = 0, pl = 0, start = 0;
         int c0 = piece_checkpoint(s, f, 0, &o0, &l0);
-        int prev = piece_checkpoint(s, f, k - 1, &off, &lineno);
+        int prev = piece_checkpoint(s, f, k - 1, &po, &pl);
         int st = (c0 == 1 || prev == 1) ? 2 : piece_start(s, f, fd, k, &start);
         if (st < 0) {
             /* not known yet: the file ends inside the line across its start, which is still
@@ -702,7 +700,6 @@ static bool start_reader(struct dir_source *s)
     s->rd = vgl_lines_from_fd(s->fd, f->path, s->max, &e);
     if (!s->rd) {
         vgl_error(s->base.name, "%s", e.msg);
-        f->state = F_FAILED;
         f->failed = true;
         close_cur(s);
         return false;
@@ -726,7 +723,6 @@ static int read_lines(struct dir_source *s, size_t max_items, size_t max_bytes)
             /* lines before the damage were delivered; the rest of the file is lost */
             vgl_error(s->base.name, "%s (after byte %" PRIu64 "; skipping the rest of the file)",
                       lerr.msg, f->off);
-            f->state = F_FAILED;
             f->failed = true;
             close_cur(s);
             return 0;
@@ -962,12 +958,12 @@ static bool known_done(struct dir_source *s)
             uint64_t off = 0, lineno = 0;
             int cp = piece_checkpoint(s, f, k, &off, &lineno);
             unclaim(s, f, k);
+            if (!checkpoint_finishes(s, f, k, cp, off))
+                return false;
             if (cp == 1)
                 ended_at(f, k);
-            else if (cp == 2 && !f->gz && off >= piece_end(s, f, k))
-                piece_set_state(f, k, F_DONE);
             else
-                return false;
+                piece_set_state(f, k, F_DONE);
         }
     }
     return true;

@@ -221,9 +221,9 @@ struct vgl_store *vgl_store_open(const char *path, const struct vgl_store_opts *
     sqlite3_busy_handler(s->db, busy_wait, s);
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
-             "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
              "PRAGMA wal_autocheckpoint=%d;",
-             "NORMAL", WAL_AUTOCHECKPOINT_PAGES);
+             WAL_AUTOCHECKPOINT_PAGES);
     /* Durable commits without fsyncing under the write lock: SQLite runs with
      * synchronous=NORMAL (a commit writes the WAL but does not sync it) and
      * vgl_store_commit syncs the WAL itself once COMMIT has released the lock.  A commit
