@@ -525,6 +525,17 @@ TEST(file_bad_arguments)
     o.worker = 2;
     CHECK(vgl_source_dir_new(root, "file", "r", &o, &err) == NULL);
     CHECK_INT_EQ(err.code, VGL_EINVAL);
+    /* a claims file that cannot be opened: the source is refused, naming both */
+    o.worker = 0;
+    char claims[600];
+    snprintf(claims, sizeof claims, "%s/no-such-dir/claims.lock", root);
+    o.claims_path = claims;
+    memset(&err, 0, sizeof err);
+    CHECK(vgl_source_dir_new(root, "file", "r", &o, &err) == NULL);
+    CHECK_INT_EQ(err.code, VGL_EIO);
+    CHECK_STR_CONTAINS(err.msg, "cannot open the claims file");
+    CHECK_STR_CONTAINS(err.msg, claims);
+    CHECK_STR_CONTAINS(err.msg, "No such file or directory");
 }
 
 /* ---- dir source ---- */
